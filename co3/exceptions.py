@@ -1,0 +1,91 @@
+"""Errors raised by co3.
+
+Every error is a :class:`Co3Error` whose message says what went wrong and what to do.
+Errors that wrap a database error also keep the SQLAlchemy class of the original
+(``except sqlalchemy.exc.IntegrityError`` in code written for co3 0.6.3 still works);
+those classes live in :mod:`co3._sql_errors` and are loaded on first use, so importing
+this module stays free of SQLAlchemy.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from co3._sql_errors import (
+        ConnectionFailedError,
+        DatabaseLockedError,
+        IntegrityViolationError,
+        InvalidURLError,
+        QueryError,
+    )
+
+__all__ = [
+    "Co3Error",
+    "ConfigError",
+    "ConnectionFailedError",
+    "DatabaseError",
+    "DatabaseLockedError",
+    "ForeignComponentError",
+    "IntegrityViolationError",
+    "InvalidURLError",
+    "QueryError",
+    "ReadOnlyError",
+    "SchemaError",
+    "UnknownColumnError",
+    "UnknownComponentError",
+]
+
+
+class Co3Error(Exception):
+    """Base class of every error co3 raises on purpose."""
+
+
+class ConfigError(Co3Error):
+    """A configuration file or value is wrong."""
+
+
+class SchemaError(Co3Error):
+    """A schema or component is missing or malformed."""
+
+
+class UnknownComponentError(SchemaError, ValueError):
+    """A component name is not in the schema (also a ``ValueError``, as in 0.6.3)."""
+
+
+class ForeignComponentError(SchemaError, TypeError):
+    """A component object does not belong to the schema (also a ``TypeError``)."""
+
+
+class UnknownColumnError(SchemaError, ValueError):
+    """A column name is not an attribute of the component."""
+
+
+class DatabaseError(Co3Error):
+    """The database refused or failed an operation."""
+
+
+class ReadOnlyError(Co3Error):
+    """A write was attempted on a database opened read-only."""
+
+
+# Names defined in co3._sql_errors: each subclasses both DatabaseError and the
+# matching sqlalchemy.exc class.
+_SQL_ERRORS = frozenset(
+    {
+        "InvalidURLError",
+        "ConnectionFailedError",
+        "DatabaseLockedError",
+        "IntegrityViolationError",
+        "QueryError",
+    }
+)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _SQL_ERRORS:
+        value = getattr(importlib.import_module("co3._sql_errors"), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'co3.exceptions' has no attribute {name!r}")
