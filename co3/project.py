@@ -50,6 +50,8 @@ DEFAULT_CONFIG = """\
 # SQLAlchemy URL of the index. A relative SQLite path resolves from this folder.
 url = "sqlite:///.co3/index.db"
 # url = "postgresql+psycopg://user@host/dbname"
+# PostgreSQL only: the schema holding the index's tables.
+schema = "co3"
 
 [disk]
 # Folders to index: paths relative to this folder, or tables such as
@@ -81,7 +83,7 @@ max_delete = "50%"
 """
 
 _SECTIONS: dict[str, tuple[str, ...]] = {
-    "database": ("url",),
+    "database": ("url", "schema"),
     "disk": ("roots", "host", "ignore", "ignore_git", "follow_symlinks"),
     "diff": ("hash",),
     "sync": ("max_delete",),
@@ -138,6 +140,7 @@ class Project:
         root: The project folder, absolute and resolved.
         config_path: The file the settings came from, or None when there is none.
         database_url: The index's SQLAlchemy URL, a relative SQLite path made absolute.
+        pg_schema: The PostgreSQL schema holding the index's tables.
         roots: The folders to index, names unique, paths absolute and resolved.
         host: The host name recorded with every row.
         ignore: The configured gitignore-style patterns (see :attr:`ignore_patterns`).
@@ -153,6 +156,7 @@ class Project:
     root: Path
     config_path: Path | None = None
     database_url: str
+    pg_schema: str = "co3"
     roots: tuple[Root, ...]
     host: str
     ignore: tuple[str, ...] = ()
@@ -275,6 +279,7 @@ def load_project(
         root=root,
         config_path=config_path,
         database_url=database_url,
+        pg_schema=read("database", "schema", "co3", _identifier, _IDENTIFIER),
         roots=read.roots(root),
         host=read("disk", "host", "", _host, _HOST) or _default_host(),
         ignore=patterns,
@@ -323,6 +328,12 @@ def _flag(value: Any) -> bool | None:
     return value if isinstance(value, bool) else None
 
 
+def _identifier(value: Any) -> str | None:
+    if isinstance(value, str) and re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]{0,62}", value):
+        return value
+    return None
+
+
 def _host(value: Any) -> str | None:
     return value if isinstance(value, str) and value.strip() and not _has_control(value) else None
 
@@ -366,6 +377,7 @@ _HOST = "must be a name without control characters (leave it out to use this mac
 _HASH = 'is not allowed; use "never", "auto" or "always"'
 _MAX_DELETE = 'is not allowed; use a share from "0%" to "100%" or a number of rows, such as 1000'
 _ENTRY = 'must be "module:attribute", such as "mypkg.index:project"'
+_IDENTIFIER = 'must be a plain SQL name (letters, digits and "_"), such as "co3"'
 
 
 class _Reader:

@@ -1,0 +1,195 @@
+"""The file index of a project: ``status`` computes a plan, ``sync`` applies one."""
+
+from __future__ import annotations
+
+import functools
+import os
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from co3.exceptions import RootError
+from co3.fileindex.plan import Plan, RootState, ScanError
+from co3.fileindex.status import classify, merge_root
+from co3.fileindex.store import IndexStore
+from co3.fileindex.sync import SyncOutcome, apply_plan
+from co3.project import Project
+from co3.syncer import SyncProgress
+
+__all__ = ["FileIndex"]
+
+MARKER = "scan-marker"
+# Without a marker file, the recorded time is the clock minus this much: an earlier
+# time only makes more files racy (hashed or reported), never fewer.
+_CLOCK_MARGIN_NS = 2_000_000_000
+
+
+def _is_walk_error(item: Any) -> bool:
+    return type(item) is not tuple
+
+
+def _walk_error_info(item: Any) -> tuple[bytes, str, bool]:
+    return item.relpath, item.message, item.is_dir
+
+
+class FileIndex:
+    """A project's file index.
+
+    Args:
+        project: the loaded project.
+        read_only: never write (status, browsing).
+    """
+
+    def __init__(self, project: Project, *, read_only: bool = False) -> None:
+        self.project = project
+        self.store = IndexStore(
+            project.database_url, pg_schema=project.pg_schema, read_only=read_only
+        )
+
+    def close(self) -> None:
+        """Close the connection to the index."""
+        self.store.close()
+
+    def __enter__(self) -> FileIndex:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def exists(self) -> bool:
+        """Whether the index has been created."""
+        return self.store.exists()
+
+    # -- status ---------------------------------------------------------------------------
+
+    def recorded_time(self, *, create: bool) -> int:
+        """The filesystem's time now, from the mtime of a marker file touched in ``.co3/``.
+
+        Rows written from a scan record this time; a file whose mtime is not strictly
+        older is racy. Falls back to the clock, set back by a margin, when the marker
+        cannot be written (and ``.co3/`` is not to be created).
+        """
+        folder = self.project.index_dir
+        try:
+            if create:
+                folder.mkdir(exist_ok=True)
+            marker = folder / MARKER
+            with open(marker, "wb") as handle:
+                handle.write(b"co3 scan marker\n")
+            return os.stat(marker).st_mtime_ns
+        except OSError:
+            return time.time_ns() - _CLOCK_MARGIN_NS
+
+    def status(self, *, create_marker: bool = False) -> Plan:
+        """Compare every root with the index; an index not created yet is empty.
+
+        Args:
+            create_marker: create ``.co3/`` for the marker file if needed (sync does).
+        """
+        project = self.project
+        plan = Plan(
+            recorded_at_ns=self.recorded_time(create=create_marker),
+            project=project.identity,
+            database=project.display_url,
+            host=project.host,
+        )
+        exists = self.store.exists()
+        for root in project.roots:
+            state = RootState(root.name, str(root.path))
+            plan.roots.append(state)
+            rows = self.store.iter_rows(project.host, root.name) if exists else iter(())
+            try:
+                batches = self._walk(root.path)
+            except RootError as exc:
+                if os.path.lexists(root.path):
+                    state.rows = self.store.count_rows(project.host, root.name) if exists else 0
+                    plan.errors.append(ScanError(root.name, b"", str(exc), state.rows))
+                    continue
+                state.missing = True
+                batches = iter(())
+            diff = merge_root(
+                batches,
+                rows,
+                is_error=_is_walk_error,
+                error_info=_walk_error_info,
+                keep_equal=project.hash_policy == "always",
+            )
+            state.rows, state.seen = diff.rows, diff.seen
+            changes, errors, unchanged = classify(
+                root.name,
+                diff,
+                policy=project.hash_policy,
+                hasher=functools.partial(_hash, root.path, follow=project.follow_symlinks),
+            )
+            plan.changes.extend(changes)
+            plan.errors.extend(errors)
+            plan.unchanged += unchanged
+        return plan
+
+    def _walk(self, root: Path) -> Any:
+        from co3.fileindex.walk import walk
+
+        return walk(
+            root,
+            ignore=self.project.ignore,
+            follow_symlinks=self.project.follow_symlinks,
+            exclude_git=self.project.ignore_git,
+        )
+
+    # -- sync -----------------------------------------------------------------------------
+
+    def sync(
+        self,
+        plan: Plan | None = None,
+        *,
+        recheck: bool | None = None,
+        force: bool = False,
+        progress: Callable[[SyncProgress], object] | None = None,
+        cancel: threading.Event | None = None,
+        lock_wait: float = 5.0,
+    ) -> tuple[Plan, SyncOutcome]:
+        """Bring the index in step with the disk, creating it when missing.
+
+        Args:
+            plan: the plan to apply; None to compute one now.
+            recheck: stat every item again and skip those that changed since the plan
+                was made; by default only for a plan given here (one computed in this
+                call needs no second stat pass).
+            force: apply even when a mass-delete guard fires.
+            progress: receives progress after every chunk.
+            cancel: once set, stop after the current chunk.
+            lock_wait: seconds to wait for another writer.
+        """
+        if recheck is None:
+            recheck = plan is not None
+        if plan is None:
+            plan = self.status(create_marker=True)
+        if not self.store.exists():
+            self.store.create()
+        outcome = apply_plan(
+            self.store,
+            plan,
+            root_dirs={r.name: os.fsencode(r.path) for r in self.project.roots},
+            delete_limit=self.project.delete_limit,
+            force=force,
+            recheck=recheck,
+            progress=progress,
+            cancel=cancel,
+            lock_wait=lock_wait,
+        )
+        return plan, outcome
+
+
+def _hash(root: Path, relpaths: list[bytes], *, follow: bool) -> dict[bytes, bytes | str]:
+    """Hash files of one root: relpath -> digest, or -> error message."""
+    from co3.fileindex.hashing import hash_files
+
+    base = os.fsencode(root)
+    full = {os.path.join(base, rel): rel for rel in relpaths}
+    out: dict[bytes, bytes | str] = {}
+    for path, result in hash_files(full, follow_symlinks=follow):
+        rel = full[os.fsencode(path)]
+        out[rel] = result if isinstance(result, bytes) else f"cannot read: {result.strerror}"
+    return out
