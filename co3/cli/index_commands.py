@@ -148,11 +148,10 @@ def cmd_sync(args: argparse.Namespace) -> int:
             if args.plan
             else index.status(create_marker=not args.dry_run)
         )
-        lines = list(iter_shown(plan))
         refusals = [] if args.force else check_guards(plan, project.delete_limit)
         pending = [c for c in plan.changes if c.kind != "refresh"]
         if args.dry_run:
-            for line in lines:
+            for line in iter_shown(plan):
                 print(line)
             _print_missing_roots(plan, sys.stdout)
             for refusal in refusals:
@@ -165,7 +164,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
             print("co3: nothing was written.", file=sys.stderr)
             return 3
         if not plan.changes:
-            for line in lines:  # errors only
+            for line in iter_shown(plan):  # errors only
                 print(line)
             print(f"co3: nothing to do ({_summary(plan)}).", file=sys.stderr)
             return 1 if plan.errors else 0
@@ -177,10 +176,13 @@ def cmd_sync(args: argparse.Namespace) -> int:
                     file=sys.stderr,
                 )
                 return 2
-            for line in lines[:40]:
+            shown = 0
+            for line in iter_shown(plan):
+                if shown == 40:
+                    print(f"... and {len(pending) + len(plan.errors) - 40} more", file=sys.stderr)
+                    break
                 print(line, file=sys.stderr)
-            if len(lines) > 40:
-                print(f"... and {len(lines) - 40} more", file=sys.stderr)
+                shown += 1
             answer = input(f"Apply these changes ({_summary(plan)})? [y/N] ")
             if answer.strip().lower() not in ("y", "yes"):
                 print("co3: nothing was written.", file=sys.stderr)

@@ -262,7 +262,7 @@ def classify(
         else:
             unchanged += 1
 
-    new_digests = {e[0]: digests.get(e[0]) for e in diff.new}
+    new_digests = {e[0]: digests.get(e[0]) for e in diff.new} if digests and diff.new else {}
     moved, new_left, gone_left = _match_moves(diff.new, diff.gone, new_digests)
     for entry, row in moved:
         found = new_digests.get(entry[0])
@@ -276,7 +276,9 @@ def classify(
                 old_path=row[0],
             )
         )
-    for entry in new_left:
+    if not new_digests:  # the common case, kept tight: a first sync of a big tree
+        changes.extend([Change("new", root, e[0], e[1:]) for e in new_left])
+    for entry in new_left if new_digests else ():
         found = new_digests.get(entry[0])
         if isinstance(found, str):
             errors.append(ScanError(root, entry[0], found))

@@ -213,26 +213,34 @@ class IndexStore:
 
     def create(self) -> None:
         """Create the index's tables (and PostgreSQL schema) where missing."""
-        import sqlalchemy as sa
+        from co3.fileindex.ddl import DDL
 
-        from co3.fileindex.schema import metadata, translate_map
-
-        if self.dialect.name == "sqlite":
-            assert self.path is not None, "an in-memory index cannot be shared"
-            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-            engine = sa.create_engine(f"sqlite:///{self.path}")
-        else:
-            engine = sa.create_engine(self.url.replace("postgresql://", "postgresql+psycopg://", 1))
+        if self.read_only:
+            raise DatabaseError("the index was opened read-only; it cannot be created.")
+        prefix = ""
+        if self.dialect.name == "postgresql":
+            prefix = '"' + self.pg_schema.replace('"', '""') + '".'
         try:
-            with engine.begin() as conn:
-                if self.dialect.name == "postgresql":
-                    conn.execute(sa.text(f'CREATE SCHEMA IF NOT EXISTS "{self.pg_schema}"'))
-                conn = conn.execution_options(
-                    schema_translate_map=translate_map(self.dialect.name, self.pg_schema)
-                )
-                metadata.create_all(conn)
-        finally:
-            engine.dispose()
+            with self.transaction():
+                if prefix:
+                    self.conn.execute(f"CREATE SCHEMA IF NOT EXISTS {prefix[:-1]}")
+                for statement in DDL[self.dialect.name]:
+                    self.conn.execute(statement.replace("{schema}", prefix))
+        except self._db_errors() as exc:
+            raise DatabaseError(
+                f"cannot create the index in {display_url(self.url)} ({exc}); "
+                "check that you may create tables there."
+            ) from exc
+
+    def _db_errors(self) -> type[Exception]:
+        """The DBAPI's base error class."""
+        if self.dialect.name == "sqlite":
+            import sqlite3
+
+            return sqlite3.Error
+        import psycopg
+
+        return psycopg.Error
 
     # -- reading ----------------------------------------------------------------------
 
@@ -394,7 +402,8 @@ class IndexStore:
                 return False
             self._lock_file = fd
             return True
-        keys = sorted({f"co3\0{host}\0{root}" for root in roots})
+        # Unit separators: PostgreSQL text cannot hold NUL, and names hold no control characters.
+        keys = sorted({f"co3\x1f{host}\x1f{root}" for root in roots})
         taken: list[str] = []
         for key in keys:
             row = self.conn.execute(

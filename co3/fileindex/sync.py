@@ -23,7 +23,7 @@ from co3.syncer import SyncProgress, run_in_chunks
 __all__ = ["SyncOutcome", "apply_plan", "check_guards"]
 
 # Order of application: moves free their old paths before anything else touches them.
-_ORDER = {"moved": 0, "gone": 1, "modified": 2, "touched": 3, "refresh": 4, "new": 5}
+_ORDER = ("moved", "gone", "modified", "touched", "refresh", "new")
 _COUNTER = {
     "new": "inserted",
     "modified": "updated",
@@ -155,13 +155,14 @@ def apply_plan(
         if outcome.refused:
             return outcome
 
-    items: list[Change] = []
+    by_kind: dict[str, list[Change]] = {kind: [] for kind in _ORDER}
     for change in plan.changes:
-        if change.kind == "gone" and plan.errors:
+        by_kind[change.kind].append(change)
+    if plan.errors:
+        for change in by_kind.pop("gone"):
             outcome.skipped.append((change, "delete held back: the scan met read errors"))
-        else:
-            items.append(change)
-    items.sort(key=lambda c: (_ORDER[c.kind], c.root, c.path))
+    # Moves first (they free their old paths), then deletes, then writes.
+    items = [change for group in by_kind.values() for change in group]
     if not items:
         return outcome
 
