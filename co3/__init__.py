@@ -43,33 +43,61 @@ _SUBPACKAGES = (
     "schemas",
 )
 
-__all__ = [*_NAMES, *_SUBPACKAGES, "__version__"]
+__all__ = [
+    "CO3",
+    "Accessor",
+    "Co3Error",
+    "Collector",
+    "Component",
+    "ComposableMapper",
+    "Database",
+    "Differ",
+    "Engine",
+    "Indexer",
+    "Manager",
+    "Mapper",
+    "Resource",
+    "Schema",
+    "SelectableResource",
+    "Syncer",
+    "__version__",
+    "accessors",
+    "collate",
+    "components",
+    "databases",
+    "engines",
+    "exceptions",
+    "managers",
+    "resources",
+    "schemas",
+]
 
 if TYPE_CHECKING:
-    from co3 import (
-        accessors,
-        components,
-        databases,
-        engines,
-        exceptions,
-        managers,
-        resources,
-        schemas,
-    )
-    from co3.accessor import Accessor
-    from co3.co3 import CO3, collate
-    from co3.collector import Collector
-    from co3.component import Component
-    from co3.database import Database
-    from co3.differ import Differ
-    from co3.engine import Engine
-    from co3.exceptions import Co3Error
-    from co3.indexer import Indexer
-    from co3.manager import Manager
-    from co3.mapper import ComposableMapper, Mapper
-    from co3.resource import Resource, SelectableResource
-    from co3.schema import Schema
-    from co3.syncer import Syncer
+    from co3 import accessors as accessors
+    from co3 import components as components
+    from co3 import databases as databases
+    from co3 import engines as engines
+    from co3 import exceptions as exceptions
+    from co3 import managers as managers
+    from co3 import resources as resources
+    from co3 import schemas as schemas
+    from co3.accessor import Accessor as Accessor
+    from co3.co3 import CO3 as CO3
+    from co3.co3 import collate as collate
+    from co3.collector import Collector as Collector
+    from co3.component import Component as Component
+    from co3.database import Database as Database
+    from co3.differ import Differ as Differ
+    from co3.engine import Engine as Engine
+    from co3.exceptions import Co3Error as Co3Error
+    from co3.indexer import Indexer as Indexer
+    from co3.manager import Manager as Manager
+    from co3.mapper import ComposableMapper as ComposableMapper
+    from co3.mapper import Mapper as Mapper
+    from co3.resource import Resource as Resource
+    from co3.resource import SelectableResource as SelectableResource
+    from co3.schema import Schema as Schema
+    from co3.syncer import Syncer as Syncer
 
 
 def __getattr__(name: str) -> Any:

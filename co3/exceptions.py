@@ -29,12 +29,15 @@ __all__ = [
     "DatabaseLockedError",
     "ForeignComponentError",
     "IntegrityViolationError",
+    "InvalidArgumentError",
     "InvalidURLError",
     "QueryError",
     "ReadOnlyError",
+    "RootError",
     "SchemaError",
     "UnknownColumnError",
     "UnknownComponentError",
+    "UnsupportedOperationError",
 ]
 
 
@@ -68,6 +71,18 @@ class DatabaseError(Co3Error):
 
 class ReadOnlyError(Co3Error):
     """A write was attempted on a database opened read-only."""
+
+
+class RootError(Co3Error):
+    """A root folder to scan is missing, not a folder, or cannot be read."""
+
+
+class InvalidArgumentError(Co3Error, ValueError):
+    """An argument has a value co3 cannot use (also a ``ValueError``)."""
+
+
+class UnsupportedOperationError(Co3Error, NotImplementedError):
+    """The operation exists but this backend does not support it."""
 
 
 # Names defined in co3._sql_errors: each subclasses both DatabaseError and the
