@@ -24,16 +24,21 @@ class Timing:
         self.rss_mb = rss_mb
 
 
+# GNU time reports the command's own peak RSS: ru_maxrss of a child started from this
+# (big) Python process would include what the child inherited before exec.
+GNU_TIME = "/usr/bin/time" if os.path.exists("/usr/bin/time") else None
+
+
 def run_process(cmd: Sequence[str], *, cwd: str | None = None) -> tuple[float, float, int]:
     """Run ``cmd`` (output discarded); returns (seconds, peak RSS in MB, exit code)."""
+    wrapped = [GNU_TIME, "-f", "%M", *cmd] if GNU_TIME else list(cmd)
     start = time.perf_counter()
-    proc = subprocess.Popen(
-        list(cmd), cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    _, status, usage = os.wait4(proc.pid, 0)
+    done = subprocess.run(wrapped, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     took = time.perf_counter() - start
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    return took, usage.ru_maxrss / 1024, proc.returncode
+    # GNU time's last word is the peak RSS in KB (it exits with the command's code).
+    words = done.stderr.split()
+    rss_kb = int(words[-1]) if GNU_TIME and words and words[-1].isdigit() else 0
+    return took, rss_kb / 1024, done.returncode
 
 
 def median_run(cmd: Sequence[str], reps: int, *, ok: Sequence[int] = (0, 1)) -> Timing:

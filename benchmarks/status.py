@@ -23,8 +23,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _measure import CO3, median_run  # noqa: E402
-from _trees import TREES_DIR, build_tree, label  # noqa: E402
+from _measure import CO3, median_run
+from _trees import TREES_DIR, build_tree, label
 
 WORK = TREES_DIR / "status-bench"
 

@@ -24,8 +24,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _measure import CO3, median_run, run_process  # noqa: E402
-from _trees import TREES_DIR, build_tree, label  # noqa: E402
+from _measure import CO3, median_run, run_process
+from _trees import TREES_DIR, build_tree, label
 
 WORK = TREES_DIR / "sync-bench"
 
@@ -69,17 +69,19 @@ def first_sync(root: Path, n: int, reps: int) -> None:
     for _ in range(reps):
         _fresh(ref_db)
         subprocess.run([sys.executable, "-c", CREATE, str(ref_db)], check=True)
-        ref_times.append(
-            run_process([sys.executable, "-c", REFERENCE, str(root), str(ref_db)])[0]
-        )
+        ref_times.append(run_process([sys.executable, "-c", REFERENCE, str(root), str(ref_db)])[0])
         _fresh(co3_db)
         co3_times.append(
-            run_process([CO3, "--project", str(root), "--db", f"sqlite:///{co3_db}",
-                         "sync", "--yes"])[0]
+            run_process(
+                [CO3, "--project", str(root), "--db", f"sqlite:///{co3_db}", "sync", "--yes"]
+            )[0]
         )
     ref, ours = statistics.median(ref_times), statistics.median(co3_times)
-    print(f"first sync {label(n)}: co3 {ours:.3f}s  walker+executemany {ref:.3f}s  "
-          f"ratio {ours / ref:.2f}", flush=True)
+    print(
+        f"first sync {label(n)}: co3 {ours:.3f}s  walker+executemany {ref:.3f}s  "
+        f"ratio {ours / ref:.2f}",
+        flush=True,
+    )
 
 
 def _change(paths: list[str], restore: dict[str, tuple[bytes, int]] | None) -> None:
@@ -101,10 +103,8 @@ def resync(root: Path, n: int, reps: int) -> None:
     base = [CO3, "--project", str(root), "--db", f"sqlite:///{db}"]
     _fresh(db)
     subprocess.run([*base, "sync", "--yes"], check=True, stderr=subprocess.DEVNULL)
-    files = sorted(
-        os.path.join(d, f) for d, _, fs in os.walk(root) if ".co3" not in d for f in fs
-    )
-    chosen = files[:: 100][: n // 100]
+    files = sorted(os.path.join(d, f) for d, _, fs in os.walk(root) if ".co3" not in d for f in fs)
+    chosen = files[::100][: n // 100]
     saved = {}
     for path in chosen:
         with open(path, "rb") as handle:
@@ -116,13 +116,20 @@ def resync(root: Path, n: int, reps: int) -> None:
             status_times.append(median_run([*base, "status"], 1).seconds)
             sync_times.append(run_process([*base, "sync", "--yes"])[0])
             _change(chosen, saved)
-            subprocess.run([*base, "sync", "--yes"], check=True, stderr=subprocess.DEVNULL,
-                           stdout=subprocess.DEVNULL)
+            subprocess.run(
+                [*base, "sync", "--yes"],
+                check=True,
+                stderr=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+            )
     finally:
         _change(chosen, saved)
     st, sy = statistics.median(status_times), statistics.median(sync_times)
-    print(f"re-sync {label(n)} after {len(chosen)} changes: sync {sy:.3f}s  status {st:.3f}s  "
-          f"ratio {sy / st:.2f}", flush=True)
+    print(
+        f"re-sync {label(n)} after {len(chosen)} changes: sync {sy:.3f}s  status {st:.3f}s  "
+        f"ratio {sy / st:.2f}",
+        flush=True,
+    )
 
 
 def main() -> None:
