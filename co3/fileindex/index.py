@@ -14,7 +14,7 @@ from co3.exceptions import RootError
 from co3.fileindex.plan import Plan, RootState, ScanError
 from co3.fileindex.status import classify, merge_root
 from co3.fileindex.store import IndexStore
-from co3.fileindex.sync import SyncOutcome, apply_plan
+from co3.fileindex.sync import SyncOutcome, apply_plan, check_guards
 from co3.project import Project
 from co3.syncer import SyncProgress
 
@@ -89,13 +89,14 @@ class FileIndex:
             create_marker: create ``.co3/`` for the marker file if needed (sync does).
         """
         project = self.project
+        # Reach the database first: if it cannot be reached, nothing (no marker) is written.
+        exists = self.store.exists()
         plan = Plan(
             recorded_at_ns=self.recorded_time(create=create_marker),
             project=project.identity,
             database=project.display_url,
             host=project.host,
         )
-        exists = self.store.exists()
         for root in project.roots:
             state = RootState(root.name, str(root.path))
             plan.roots.append(state)
@@ -122,6 +123,7 @@ class FileIndex:
                 diff,
                 policy=project.hash_policy,
                 hasher=functools.partial(_hash, root.path, follow=project.follow_symlinks),
+                recorded_at_ns=plan.recorded_at_ns,
             )
             plan.changes.extend(changes)
             plan.errors.extend(errors)
@@ -167,6 +169,9 @@ class FileIndex:
         if plan is None:
             plan = self.status(create_marker=True)
         if not self.store.exists():
+            refused = [] if force else check_guards(plan, self.project.delete_limit)
+            if refused:  # a refused run writes nothing, not even an empty index
+                return plan, SyncOutcome(errors=len(plan.errors), refused=refused)
             self.store.create()
         outcome = apply_plan(
             self.store,
@@ -188,8 +193,21 @@ def _hash(root: Path, relpaths: list[bytes], *, follow: bool) -> dict[bytes, byt
 
     base = os.fsencode(root)
     full = {os.path.join(base, rel): rel for rel in relpaths}
+    # A link the walk did not follow (out of the root, to a folder, dangling) is an
+    # entry of its own: hash it as a link, never its target.
+    links = {p for p in full if follow and os.path.islink(p) and not _followed(p, base)}
+    rest = [p for p in full if p not in links]
     out: dict[bytes, bytes | str] = {}
-    for path, result in hash_files(full, follow_symlinks=follow):
-        rel = full[os.fsencode(path)]
-        out[rel] = result if isinstance(result, bytes) else f"cannot read: {result.strerror}"
+    for paths, through in ((rest, follow), (sorted(links), False)):
+        for path, result in hash_files(paths, follow_symlinks=through):
+            rel = full[os.fsencode(path)]
+            out[rel] = result if isinstance(result, bytes) else f"cannot read: {result.strerror}"
     return out
+
+
+def _followed(link: bytes, root: bytes) -> bool:
+    """Whether the walk follows ``link``: to a file inside ``root``, outside any ``.co3``."""
+    real, real_root = os.path.realpath(link), os.path.realpath(root)
+    if not real.startswith(real_root + b"/"):
+        return False
+    return b"/.co3/" not in real[len(real_root) :] and os.path.isfile(real)

@@ -196,10 +196,7 @@ class Plan:
                 )
             for what, mine in (("project", project), ("database", database), ("host", host)):
                 if meta[what] != mine:
-                    raise PlanError(
-                        f"the plan was made for {what} {meta[what]!r}, not {mine!r}; "
-                        "make the plan in this project with co3 status --json."
-                    )
+                    raise PlanError(_mismatch(what, meta[what], mine))
             plan = cls(
                 roots=[
                     RootState(name, path, int(rows), int(seen), bool(missing))
@@ -242,6 +239,27 @@ class Plan:
                 "save one with co3 status --json > plan.json."
             ) from exc
         return plan
+
+
+def _mismatch(what: str, theirs: Any, mine: str) -> str:
+    """Why a saved plan is refused here, naming project folders rather than identities."""
+    fix = "make the plan here with co3 status --json"
+    if what != "project":
+        return f"the plan was made for {what} {theirs!r}, not {mine!r}; {fix}."
+
+    def folder(identity: Any) -> str | None:
+        import json
+
+        try:
+            found = json.loads(identity)["root"]
+        except (TypeError, ValueError, KeyError):
+            return None
+        return found if isinstance(found, str) else None
+
+    there, here = folder(theirs), folder(mine)
+    if there is not None and here is not None and there != here:
+        return f"the plan was made for the project in {there}, not for this one in {here}; {fix}."
+    return f"the plan was made for this project with other roots, host or database; {fix}."
 
 
 _ESCAPES = {

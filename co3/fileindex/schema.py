@@ -83,11 +83,14 @@ def generate_ddl() -> dict[str, tuple[str, ...]]:
     SQLAlchemy import; a test keeps the two equal (regenerate with
     ``python -m co3.fileindex.schema > co3/fileindex/ddl.py``).
     """
-    from sqlalchemy.dialects import postgresql, sqlite
+    from sqlalchemy.dialects.postgresql.psycopg import PGDialect_psycopg
+    from sqlalchemy.dialects.sqlite.pysqlite import SQLiteDialect_pysqlite
     from sqlalchemy.schema import CreateTable
 
     out: dict[str, tuple[str, ...]] = {}
-    for name, dialect in (("sqlite", sqlite.dialect()), ("postgresql", postgresql.dialect())):
+    pg = PGDialect_psycopg()  # type: ignore[no-untyped-call]
+    dialects = (("sqlite", SQLiteDialect_pysqlite()), ("postgresql", pg))
+    for name, dialect in dialects:
         statements = []
         for table in metadata.sorted_tables:
             sql = str(

@@ -194,6 +194,7 @@ def classify(
     *,
     policy: str,
     hasher: Callable[[list[bytes]], dict[bytes, bytes | str]],
+    recorded_at_ns: int | None = None,
 ) -> tuple[list[Change], list[ScanError], int]:
     """Settle a root's merge into changes, hashing where the policy asks.
 
@@ -209,6 +210,9 @@ def classify(
         policy: ``"never"``, ``"auto"`` or ``"always"``.
         hasher: hashes relative paths of the root; returns path -> digest, or
             path -> error message for files that could not be read.
+        recorded_at_ns: the time the rows will record; with ``auto``, a new file whose
+            mtime is not older is hashed, so that its next, racy check has a hash to
+            compare with instead of being reported modified.
 
     Returns:
         (changes, errors, unchanged count).
@@ -228,10 +232,11 @@ def classify(
         to_hash += [e[0] for e, _ in diff.equal]
         to_hash += [e[0] for e in diff.new]
     elif policy == "auto":
-        # New files are hashed only where that can reveal a move: a gone row of the
-        # same size that has a hash.
+        # New files are hashed only where that can reveal a move (a gone row of the
+        # same size that has a hash) or where they will be racy when next checked.
         hashed_sizes = {r[1] for r in diff.gone if r[5] is not None}
-        to_hash += [e[0] for e in diff.new if e[1] in hashed_sizes]
+        racy_from = recorded_at_ns if recorded_at_ns is not None else 1 << 63
+        to_hash += [e[0] for e in diff.new if e[1] in hashed_sizes or e[2] >= racy_from]
     digests = hasher(to_hash) if to_hash else {}
 
     def digest(path: bytes) -> bytes | None:

@@ -76,6 +76,25 @@ def _signed64(value: int) -> int:
     return value - (1 << 64) if value >= (1 << 63) else value
 
 
+def _set_wal(conn: Any, timeout: float) -> None:
+    """Switch a SQLite database to WAL, retrying while another connection holds it.
+
+    Turning a new database to WAL needs it alone, and SQLite reports "database is
+    locked" then without waiting, busy timeout or not (two first syncs at once).
+    """
+    import sqlite3
+
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() >= deadline:
+                raise
+            time.sleep(0.01)
+
+
 @dataclass(frozen=True)
 class _Dialect:
     name: str
@@ -152,7 +171,7 @@ class IndexStore:
                     target, timeout=self._busy_timeout, isolation_level=None, uri=uri
                 )
                 if not self.read_only:
-                    conn.execute("PRAGMA journal_mode=WAL")
+                    _set_wal(conn, self._busy_timeout)
                     conn.execute("PRAGMA synchronous=NORMAL")
             except sqlite3.Error as exc:
                 raise DatabaseError(
@@ -223,6 +242,12 @@ class IndexStore:
         try:
             with self.transaction():
                 if prefix:
+                    # IF NOT EXISTS does not hold against a concurrent creator: the
+                    # second of two first syncs waits here for the first to commit.
+                    self.conn.execute(
+                        "SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))",
+                        (f"co3-create\x1f{self.pg_schema}",),
+                    )
                     self.conn.execute(f"CREATE SCHEMA IF NOT EXISTS {prefix[:-1]}")
                 for statement in DDL[self.dialect.name]:
                     self.conn.execute(statement.replace("{schema}", prefix))
@@ -303,18 +328,29 @@ class IndexStore:
         )
 
     def move_files(self, host: str, root: str, moves: Sequence[Sequence[Any]]) -> None:
-        """Rename rows: (old_path, new_path, size, mtime_ns, inode, mode, hash, recorded_at_ns)."""
+        """Rename rows: (old_path, new_path, size, mtime_ns, inode, mode, hash, recorded_at_ns).
+
+        Safe to apply twice or out of order (two saved plans): where a row is already at
+        the new path, or the old row is gone, the old row is deleted and the new one
+        written instead of renamed.
+        """
+        if not moves:
+            return
         sql = self._sql(
             "UPDATE {files} SET path = ?, size = ?, mtime_ns = ?, inode = ?, mode = ?, "
-            "hash = ?, recorded_at_ns = ? WHERE host = ? AND root = ? AND path = ?"
+            "hash = ?, recorded_at_ns = ? WHERE host = ? AND root = ? AND path = ? "
+            "AND NOT EXISTS (SELECT 1 FROM {files} AS f WHERE f.host = ? AND f.root = ? "
+            "AND f.path = ?)"
         )
         self._many(
             sql,
             [
-                (new, s, m, _signed64(i), md, h, r, host, root, old)
+                (new, s, m, _signed64(i), md, h, r, host, root, old, host, root, new)
                 for old, new, s, m, i, md, h, r in moves
             ],
         )
+        self.delete_files(host, root, [move[0] for move in moves])
+        self.upsert_files(host, root, [move[1:] for move in moves])
 
     def delete_files(self, host: str, root: str, paths: Sequence[bytes]) -> None:
         """Delete the rows of ``paths``."""
@@ -403,7 +439,8 @@ class IndexStore:
             self._lock_file = fd
             return True
         # Unit separators: PostgreSQL text cannot hold NUL, and names hold no control characters.
-        keys = sorted({f"co3\x1f{host}\x1f{root}" for root in roots})
+        # Advisory locks span the whole database: the schema keeps two indexes apart.
+        keys = sorted({f"co3\x1f{self.pg_schema}\x1f{host}\x1f{root}" for root in roots})
         taken: list[str] = []
         for key in keys:
             row = self.conn.execute(

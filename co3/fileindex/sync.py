@@ -13,6 +13,7 @@ import time
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from stat import S_ISLNK
 from typing import Any
 
 from co3.fileindex.plan import Change, Plan
@@ -102,9 +103,17 @@ def check_guards(plan: Plan, delete_limit: Callable[[int], int]) -> list[str]:
 
 def _still_planned(change: Change, root_dir: bytes) -> bool:
     """Re-check one change against the disk: does it still hold as planned?"""
-    here = lstat_entry(os.path.join(root_dir, change.path), change.path)
+    path = os.path.join(root_dir, change.path)
+    here = lstat_entry(path, change.path)
     if change.kind == "gone":
         return here is None
+    if here is not None and change.stat and S_ISLNK(here[4]) and not S_ISLNK(change.stat[3]):
+        # A link the scan followed: it recorded the target's stat.
+        try:
+            st = os.stat(path)
+        except OSError:
+            return False
+        here = (change.path, st.st_size, st.st_mtime_ns, st.st_ino, st.st_mode)
     if here is None or here[1:] != change.stat:
         return False
     if change.kind == "moved":
