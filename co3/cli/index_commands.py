@@ -29,7 +29,7 @@ def _summary(plan: Plan) -> str:
     counts = plan.counts()
     parts = [f"{counts[k]} {k}" for k in CHANGE_KINDS if counts[k]]
     if counts["errors"]:
-        parts.append(f"{counts['errors']} errors")
+        parts.append("1 error" if counts["errors"] == 1 else f"{counts['errors']} errors")
     parts.append(f"{counts['unchanged']} unchanged")
     return ", ".join(parts)
 
@@ -53,8 +53,21 @@ def cmd_init(args: argparse.Namespace) -> int:
                 "run co3 status to see it, or choose another database with --db."
             )
         config = write_default_config(folder)
-        index.store.create()
-    print(f"wrote {config} and created an empty index at {project.display_url}")
+        try:
+            index.store.create()
+        except BaseException:
+            config.unlink(missing_ok=True)  # a failed init leaves no config behind
+            raise
+    print(
+        f"co3: wrote {config} and created an empty index at {project.display_url}; "
+        "run co3 sync to index the files."
+    )
+    if args.db is not None:
+        print(
+            "co3: co3.toml does not record --db; set [database] url there to use that "
+            "database without --db.",
+            file=sys.stderr,
+        )
     return 0
 
 
@@ -108,7 +121,9 @@ def _cancel_on_sigint() -> Iterator[threading.Event]:
     try:
         yield event
     finally:
-        signal.signal(signal.SIGINT, previous)
+        # Once asked to stop, the command only reports and exits: a late second Ctrl-C
+        # must not turn that into an interruption.
+        signal.signal(signal.SIGINT, signal.SIG_IGN if event.is_set() else previous)
 
 
 def _report_outcome(plan: Plan, outcome: SyncOutcome) -> None:
@@ -127,14 +142,15 @@ def _report_outcome(plan: Plan, outcome: SyncOutcome) -> None:
     if len(outcome.skipped) > 20:
         print(f"... and {len(outcome.skipped) - 20} more skipped", file=sys.stderr)
     if outcome.errors:
+        errors = "1 read error" if outcome.errors == 1 else f"{outcome.errors} read errors"
         print(
-            f"co3: {outcome.errors} read errors; deletes were held back. "
-            "Run co3 status to see them.",
+            f"co3: deletes were held back after {errors}; co3 status shows them.",
             file=sys.stderr,
         )
     if outcome.cancelled:
         print(
-            "co3: cancelled; the journal records a partial run. Run sync again to finish.",
+            "co3: cancelled after a whole chunk, and the journal records a partial run; "
+            "run co3 sync again to finish.",
             file=sys.stderr,
         )
 
@@ -142,14 +158,14 @@ def _report_outcome(plan: Plan, outcome: SyncOutcome) -> None:
 def cmd_sync(args: argparse.Namespace) -> int:
     """Apply the plan (computed now, or read with --plan) after the guards and a confirmation."""
     project = _project(args)
-    with FileIndex(project, read_only=args.dry_run) as index:
-        plan = (
-            _read_plan(args.plan, project)
-            if args.plan
-            else index.status(create_marker=not args.dry_run)
-        )
+    interactive = sys.stdin.isatty() and sys.stderr.isatty()
+    # Without --yes and without a terminal to ask, nothing will be written: open the
+    # index read-only, and leave .co3/ alone.
+    writing = not args.dry_run and (args.yes or interactive)
+    with FileIndex(project, read_only=not writing) as index:
+        plan = _read_plan(args.plan, project) if args.plan else index.status(create_marker=writing)
         refusals = [] if args.force else check_guards(plan, project.delete_limit)
-        pending = [c for c in plan.changes if c.kind != "refresh"]
+        pending = sum(1 for c in plan.changes if c.kind != "refresh")
         if args.dry_run:
             for line in iter_shown(plan):
                 print(line)
@@ -163,28 +179,20 @@ def cmd_sync(args: argparse.Namespace) -> int:
                 print(f"co3: refused: {refusal}", file=sys.stderr)
             print("co3: nothing was written.", file=sys.stderr)
             return 3
-        if not plan.changes:
+        if not pending and (not plan.changes or not writing):
             for line in iter_shown(plan):  # errors only
                 print(line)
             print(f"co3: nothing to do ({_summary(plan)}).", file=sys.stderr)
             return 1 if plan.errors else 0
         if pending and not args.yes:
-            if not (sys.stdin.isatty() and sys.stderr.isatty()):
+            if not interactive:
                 print(
-                    "co3: refusing to write without --yes: there is no terminal to ask. "
-                    "Review with co3 status, then run co3 sync --yes.",
+                    "co3: refusing to write without --yes, as there is no terminal to ask; "
+                    "review the changes with co3 status, then run co3 sync --yes.",
                     file=sys.stderr,
                 )
                 return 2
-            shown = 0
-            for line in iter_shown(plan):
-                if shown == 40:
-                    print(f"... and {len(pending) + len(plan.errors) - 40} more", file=sys.stderr)
-                    break
-                print(line, file=sys.stderr)
-                shown += 1
-            answer = input(f"Apply these changes ({_summary(plan)})? [y/N] ")
-            if answer.strip().lower() not in ("y", "yes"):
+            if not _confirm(plan, pending):
                 print("co3: nothing was written.", file=sys.stderr)
                 return 1
         from co3.cli.progress import progress_bar
@@ -199,6 +207,21 @@ def cmd_sync(args: argparse.Namespace) -> int:
             )
     _report_outcome(plan, outcome)
     return outcome.exit_code
+
+
+def _confirm(plan: Plan, pending: int, limit: int = 40) -> bool:
+    """Show the first changes on stderr and ask there; True when the answer is yes."""
+    for shown, line in enumerate(iter_shown(plan)):
+        if shown == limit:
+            print(f"... and {pending + len(plan.errors) - limit} more", file=sys.stderr)
+            break
+        print(line, file=sys.stderr)
+    # The question goes to stderr (stdout may be a file) and the answer comes from stdin.
+    print(f"Apply these changes ({_summary(plan)})? [y/N] ", end="", file=sys.stderr, flush=True)
+    answer = sys.stdin.readline()
+    if not answer:  # end of input (Ctrl-D): no
+        print(file=sys.stderr)
+    return answer.strip().lower() in ("y", "yes")
 
 
 def cmd_watch(args: argparse.Namespace) -> int:

@@ -17,8 +17,9 @@ import threading
 import time
 from typing import Any, TextIO
 
+from co3.exceptions import Co3Error
 from co3.fileindex.index import FileIndex
-from co3.fileindex.plan import iter_shown
+from co3.fileindex.plan import iter_shown, quote_path
 from co3.fileindex.store import SyncLockedError
 from co3.fileindex.sync import check_guards
 from co3.project import Project
@@ -29,22 +30,34 @@ QUIET = 0.2  # seconds without events that end a burst
 BURST_MAX = 2.0  # the longest a burst delays a scan
 
 
-def _start_observer(project: Project, wake: threading.Event, out: TextIO) -> Any | None:
-    """A running watchdog observer over every root, or None when it cannot run."""
+def _start_observer(
+    project: Project, wake: threading.Event, out: TextIO, skip_files: list[bytes]
+) -> Any | None:
+    """A running watchdog observer over every root, or None when it cannot run.
+
+    Events under ``.co3/`` (and ``.git/`` unless indexed), and on the files in
+    ``skip_files`` (an index database inside a root, with its journal files), are
+    ignored: a sync writing them must not wake the next one.
+    """
     from watchdog.events import FileSystemEvent, FileSystemEventHandler
     from watchdog.observers import Observer
 
-    skip = [os.fsencode(project.index_dir) + b"/"]
-    if project.ignore_git:
-        skip.append(b"/.git/")
+    inside = [os.fsencode(project.index_dir) + b"/", *skip_files]
+    anywhere = [b"/.git/"] if project.ignore_git else []
 
     class Handler(FileSystemEventHandler):
         def on_any_event(self, event: FileSystemEvent) -> None:
             if event.event_type in ("opened", "closed_no_write"):
                 return
+            if event.is_directory and event.event_type == "modified":
+                return  # the change of an entry inside it has an event of its own
             for raw in (event.src_path, getattr(event, "dest_path", "")):
+                if not raw:
+                    continue
                 path = os.fsencode(raw) + (b"/" if event.is_directory else b"")
-                if path and not any(s in path or path.startswith(s) for s in skip):
+                if not any(path.startswith(s) for s in inside) and not any(
+                    s in path for s in anywhere
+                ):
                     wake.set()
                     return
 
@@ -64,34 +77,70 @@ def _start_observer(project: Project, wake: threading.Event, out: TextIO) -> Any
         else:
             reason = exc.strerror or str(exc)
         print(
-            f"co3: cannot watch the files: {reason}; rescanning on the interval instead.", file=out
+            f"co3: cannot watch the files: {reason}; rescanning every interval instead.",
+            file=out,
         )
         return None
     return observer
 
 
-def _sync_once(
-    index: FileIndex, project: Project, force: bool, out: TextIO, stop: threading.Event
-) -> None:
-    plan = index.status(create_marker=True)
-    if plan.is_clean and not plan.changes:
-        return
-    refusals = [] if force else check_guards(plan, project.delete_limit)
-    stamp = time.strftime("%H:%M:%S")
-    if refusals:
-        for refusal in refusals:
-            print(f"{stamp} refused: {refusal}", file=out)
-        return
-    try:
-        plan, outcome = index.sync(plan, recheck=False, force=force, cancel=stop)
-    except SyncLockedError as exc:
-        print(f"{stamp} {exc}", file=out)
-        return
-    for line in iter_shown(plan):
-        print(f"{stamp} {line}", file=out)
-    for change, reason in outcome.skipped:
-        print(f"{stamp} skipped {plan.display(change.root, change.path)}: {reason}", file=out)
-    out.flush()
+class _Syncer:
+    """One scan and sync at a time; notices that repeat scan after scan print once."""
+
+    def __init__(self, index: FileIndex, project: Project, force: bool, out: TextIO) -> None:
+        self.index = index
+        self.project = project
+        self.force = force
+        self.out = out
+        self.notices: list[str] = []
+
+    def notice(self, lines: list[str]) -> None:
+        """Print ``lines`` (errors, refusals) unless the last scan printed the same."""
+        if lines != self.notices:
+            stamp = time.strftime("%H:%M:%S")
+            for line in lines:
+                print(f"{stamp} {line}", file=self.out)
+        self.notices = lines
+
+    def __call__(self, stop: threading.Event, *, first: bool = False) -> None:
+        """Scan and sync; after the first time, a failure is printed and retried later."""
+        try:
+            self._sync(stop)
+        except SyncLockedError as exc:
+            self.notice([f"co3: {exc}"])
+        except Exception as exc:
+            if first:
+                raise
+            from co3.cli import _database_failure
+
+            message = str(exc) if isinstance(exc, Co3Error) else _database_failure(exc)
+            if message is None:
+                raise
+            self.notice([f"co3: {message}"])
+        self.out.flush()
+
+    def _sync(self, stop: threading.Event) -> None:
+        plan = self.index.status(create_marker=True)
+        errors = [f"! {quote_path(plan.display(e.root, e.path))}: {e.error}" for e in plan.errors]
+        pending = [c for c in plan.changes if c.kind != "refresh"]
+        refusals = [] if self.force else check_guards(plan, self.project.delete_limit)
+        if refusals:
+            self.notice(errors + [f"co3: refused: {refusal}" for refusal in refusals])
+            return
+        self.notice(errors)
+        if not plan.changes:
+            return
+        plan, outcome = self.index.sync(plan, recheck=False, force=self.force, cancel=stop)
+        if not pending:
+            return
+        stamp = time.strftime("%H:%M:%S")
+        for line in iter_shown(plan):
+            if not line.startswith("! "):
+                print(f"{stamp} {line}", file=self.out)
+        for change, reason in outcome.skipped:
+            if change.kind != "gone" or not plan.errors:  # held-back deletes: see errors
+                shown = quote_path(plan.display(change.root, change.path))
+                print(f"{stamp} skipped {shown}: {reason}", file=self.out)
 
 
 def watch(project: Project, *, interval: float = 60.0, force: bool = False) -> int:
@@ -108,11 +157,15 @@ def watch(project: Project, *, interval: float = 60.0, force: bool = False) -> i
     observer = None
     try:
         with FileIndex(project) as index:
-            _sync_once(index, project, force, out, stop)
-            observer = _start_observer(project, wake, out)
+            path = index.store.path
+            skip = [os.fsencode(os.path.realpath(path))] if path else []
+            # Watch first, then sync: a change made during the first sync wakes the next.
+            observer = _start_observer(project, wake, out, skip)
+            sync = _Syncer(index, project, force, out)
+            sync(stop, first=True)
             live = "watching" if observer is not None else "polling"
-            print(f"co3: {live} {len(project.roots)} root(s); Ctrl-C stops.", file=out)
-            out.flush()
+            roots = "1 root" if len(project.roots) == 1 else f"{len(project.roots)} roots"
+            print(f"co3: {live} {roots}; Ctrl-C stops.", file=out, flush=True)
             while not stop.is_set():
                 woke = wake.wait(timeout=interval)
                 if stop.is_set():
@@ -128,7 +181,7 @@ def watch(project: Project, *, interval: float = 60.0, force: bool = False) -> i
                     if stop.is_set():
                         break
                     wake.clear()
-                _sync_once(index, project, force, out, stop)
+                sync(stop)
     finally:
         if observer is not None:
             observer.stop()

@@ -143,7 +143,7 @@ class IndexStore:
         else:
             raise DatabaseError(
                 f"the file index works on SQLite and PostgreSQL, not {scheme!r} "
-                f"({display_url(url)}); change [database] url."
+                f"({display_url(url)}); use a sqlite:/// or postgresql+psycopg:// URL."
             )
 
     # -- connection -------------------------------------------------------------------
@@ -168,7 +168,11 @@ class IndexStore:
                 target, uri = self.path, False
             try:
                 conn = sqlite3.connect(
-                    target, timeout=self._busy_timeout, isolation_level=None, uri=uri
+                    target,
+                    timeout=self._busy_timeout,
+                    isolation_level=None,
+                    uri=uri,
+                    check_same_thread=False,
                 )
                 if not self.read_only:
                     _set_wal(conn, self._busy_timeout)

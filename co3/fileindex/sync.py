@@ -82,15 +82,20 @@ def check_guards(plan: Plan, delete_limit: Callable[[int], int]) -> list[str]:
         if change.kind == "gone":
             gone[change.root] += 1
     for root in plan.roots:
-        if root.missing:
+        if root.missing and root.rows == 0:
+            refusals.append(
+                f"root {root.name!r} ({root.path}) is missing; create it or fix "
+                "[disk] roots, or pass --force to sync the other roots without it."
+            )
+        elif root.missing:
             refusals.append(
                 f"root {root.name!r} ({root.path}) is missing; a sync would delete its "
-                f"{root.rows} rows. Mount or restore it, or pass --force to delete them."
+                f"{root.rows} rows, so mount or restore it, or pass --force to delete them."
             )
         elif root.seen == 0 and root.rows > 0:
             refusals.append(
                 f"root {root.name!r} ({root.path}) is empty; a sync would delete all its "
-                f"{root.rows} rows. Check the folder, or pass --force to delete them."
+                f"{root.rows} rows, so check the folder, or pass --force to delete them."
             )
         elif gone[root.name] > delete_limit(root.rows):
             refusals.append(
