@@ -9,6 +9,7 @@ path of ``co3 status``: it imports only light parts of the standard library, and
 
 from __future__ import annotations
 
+import json
 import math
 import os
 import re
@@ -292,8 +293,14 @@ def load_project(
     )
 
 
-def write_default_config(project_dir: str | os.PathLike[str]) -> Path:
+def write_default_config(
+    project_dir: str | os.PathLike[str], *, database_url: str | None = None
+) -> Path:
     """Writes :data:`DEFAULT_CONFIG` to ``co3.toml`` in ``project_dir`` (for ``co3 init``).
+
+    Args:
+        project_dir: The project folder.
+        database_url: A URL to record as ``[database] url`` instead of the default.
 
     Returns:
         The path of the new file.
@@ -310,8 +317,12 @@ def write_default_config(project_dir: str | os.PathLike[str]) -> Path:
             f"edit it there instead of creating {CONFIG_FILE}."
         )
     try:
+        text = DEFAULT_CONFIG
+        if database_url is not None:
+            default = f'url = "{DEFAULT_DATABASE_URL}"'
+            text = text.replace(default, f"url = {json.dumps(database_url)}", 1)
         with path.open("x", encoding="utf-8") as file:
-            file.write(DEFAULT_CONFIG)
+            file.write(text)
     except FileExistsError:
         raise ConfigError(f"{path} already exists; edit it, or remove it to start over.") from None
     except OSError as exc:

@@ -52,7 +52,9 @@ def cmd_init(args: argparse.Namespace) -> int:
                 f"an index already exists at {project.display_url}; "
                 "run co3 status to see it, or choose another database with --db."
             )
-        config = write_default_config(folder)
+        config = write_default_config(
+            folder, database_url=project.database_url if args.db is not None else None
+        )
         try:
             index.store.create()
         except BaseException:
@@ -62,12 +64,6 @@ def cmd_init(args: argparse.Namespace) -> int:
         f"co3: wrote {config} and created an empty index at {project.display_url}; "
         "run co3 sync to index the files."
     )
-    if args.db is not None:
-        print(
-            "co3: co3.toml does not record --db; set [database] url there to use that "
-            "database without --db.",
-            file=sys.stderr,
-        )
     return 0
 
 

@@ -135,10 +135,22 @@ class FileIndex:
 
         return walk(
             root,
-            ignore=self.project.ignore,
+            ignore=(*self.project.ignore, *self._own_files(root)),
             follow_symlinks=self.project.follow_symlinks,
             exclude_git=self.project.ignore_git,
         )
+
+    def _own_files(self, root: Path) -> list[str]:
+        """Patterns leaving out a SQLite index (and its WAL and lock files) kept in ``root``."""
+        if self.store.path is None:
+            return []
+        index = Path(self.store.path).absolute()
+        try:
+            rel = index.relative_to(root.resolve()).as_posix()
+        except ValueError:
+            return []
+        escaped = "".join("\\" + ch if ch in "\\*?[]!#" else ch for ch in rel)
+        return [f"/{escaped}{suffix}" for suffix in ("", "-wal", "-shm", "-journal", ".co3-lock")]
 
     # -- sync -----------------------------------------------------------------------------
 

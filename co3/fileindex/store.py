@@ -122,7 +122,7 @@ class IndexStore:
         *,
         pg_schema: str = "co3",
         read_only: bool = False,
-        busy_timeout: float = 30.0,
+        busy_timeout: float = 10.0,
     ) -> None:
         self.url = url
         self.read_only = read_only

@@ -145,7 +145,8 @@ def test_project_and_db_work_before_and_after_the_command(
         assert has_index(other)
         if command == "init":
             assert (project.path / "co3.toml").is_file()
-            assert "co3.toml does not record --db" in result.stderr
+            # init records --db, so later commands need no --db.
+            assert "[database]" in (project.path / "co3.toml").read_text()
             assert indexed(other) == set()
         else:
             assert indexed(other) == {b"a.txt"}
@@ -434,6 +435,20 @@ def test_init_writes_config_and_an_empty_index(sqlite_project: CliProject) -> No
     assert project.runs() == []
     status = project.co3("status")
     assert sorted(status.stdout.splitlines()) == ["+ a", "+ co3.toml"]
+
+
+def test_init_records_the_db_url_so_later_commands_need_no_db(
+    sqlite_project: CliProject, tmp_path: Path
+) -> None:
+    project = sqlite_project
+    write_tree(project.path, {b"a": b"a"})
+    elsewhere = tmp_path / "elsewhere.db"
+    result = project.co3("init", "--db", f"sqlite:///{elsewhere}")
+    assert result.returncode == 0, result.stderr
+    assert f'url = "sqlite:///{elsewhere}"' in (project.path / "co3.toml").read_text()
+    assert project.co3("sync", "--yes").returncode == 0
+    assert project.co3("status").returncode == 0
+    assert elsewhere.exists() and not project.sqlite_file.exists()
 
 
 def test_init_refuses_where_a_config_exists(sqlite_project: CliProject) -> None:
