@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -93,3 +94,35 @@ def test_ci_script_parses() -> None:
 def test_changelog_has_an_unreleased_section() -> None:
     changelog = (ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
     assert re.search(r"^## \[Unreleased\]$", changelog, re.MULTILINE)
+
+
+def test_readme_command_reference_is_current() -> None:
+    from co3.cli.reference import update_readme
+
+    assert update_readme(README, check=True), (
+        "README.md's command reference is out of date: run python -m co3.cli.reference"
+    )
+
+
+def test_readme_documents_every_command() -> None:
+    from co3.cli import build_parser
+
+    text = README.read_text(encoding="utf-8")
+    parser = build_parser()
+    for action in parser._actions:
+        for name in getattr(action, "choices", None) or ():
+            assert f"### `co3 {name}`" in text, f"README does not document co3 {name}"
+
+
+def test_readme_library_example_runs(tmp_path: Path) -> None:
+    text = README.read_text(encoding="utf-8")
+    match = re.search(r"## The library\n\n```python\n(.*?)```", text, re.DOTALL)
+    assert match, "README.md lost its library example"
+    code = (
+        match.group(1)
+        + "\nassert rows == [{'id': 1, 'name': 'roma', 'id_1': 1, 'state': 'ripe'}]\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
