@@ -6,8 +6,9 @@ else heavy until a name that needs it is used.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from co3._lazy import lazy_getattr
 
 __version__ = "0.7.0.dev0"
 
@@ -100,16 +101,7 @@ if TYPE_CHECKING:
     from co3.syncer import Syncer as Syncer
 
 
-def __getattr__(name: str) -> Any:
-    module = _NAMES.get(name)
-    if module is not None:
-        value = getattr(importlib.import_module(module), name)
-    elif name in _SUBPACKAGES:
-        value = importlib.import_module(f"co3.{name}")
-    else:
-        raise AttributeError(f"module 'co3' has no attribute {name!r}")
-    globals()[name] = value
-    return value
+__getattr__ = lazy_getattr(__name__, {**_NAMES, **{name: f"co3.{name}" for name in _SUBPACKAGES}})
 
 
 def __dir__() -> list[str]:

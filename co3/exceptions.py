@@ -9,8 +9,9 @@ this module stays free of SQLAlchemy.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from co3._lazy import lazy_getattr
 
 if TYPE_CHECKING:
     from co3._sql_errors import (
@@ -19,6 +20,8 @@ if TYPE_CHECKING:
         IntegrityViolationError,
         InvalidURLError,
         QueryError,
+        ReadOnlyQueryError,
+        UnknownColumnQueryError,
     )
 
 __all__ = [
@@ -33,9 +36,11 @@ __all__ = [
     "InvalidURLError",
     "QueryError",
     "ReadOnlyError",
+    "ReadOnlyQueryError",
     "RootError",
     "SchemaError",
     "UnknownColumnError",
+    "UnknownColumnQueryError",
     "UnknownComponentError",
     "UnsupportedOperationError",
 ]
@@ -94,13 +99,10 @@ _SQL_ERRORS = frozenset(
         "DatabaseLockedError",
         "IntegrityViolationError",
         "QueryError",
+        "ReadOnlyQueryError",
+        "UnknownColumnQueryError",
     }
 )
 
 
-def __getattr__(name: str) -> Any:
-    if name in _SQL_ERRORS:
-        value = getattr(importlib.import_module("co3._sql_errors"), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'co3.exceptions' has no attribute {name!r}")
+__getattr__ = lazy_getattr(__name__, dict.fromkeys(_SQL_ERRORS, "co3._sql_errors"))

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from co3._lazy import lazy_getattr
 
 if TYPE_CHECKING:
     from co3.accessors.sql import Page, RelationalAccessor, SQLAccessor
@@ -17,9 +18,4 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        value = getattr(importlib.import_module(_LAZY[name]), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'co3.accessors' has no attribute {name!r}")
+__getattr__ = lazy_getattr(__name__, _LAZY)

@@ -5,9 +5,9 @@
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from co3._lazy import lazy_getattr
 from co3.components.relation import (
     ComposableComponent,
     Dictionary,
@@ -32,9 +32,4 @@ __all__ = [
 _LAZY = {"SQLTable": "co3.components.sql", "FTSTable": "co3.components.sql"}
 
 
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        value = getattr(importlib.import_module(_LAZY[name]), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'co3.components' has no attribute {name!r}")
+__getattr__ = lazy_getattr(__name__, _LAZY)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from co3._lazy import lazy_getattr
 
 if TYPE_CHECKING:
     from co3.engines.sql import SQLEngine
@@ -13,9 +14,4 @@ __all__ = ["SQLEngine"]
 _LAZY = {"SQLEngine": "co3.engines.sql"}
 
 
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        value = getattr(importlib.import_module(_LAZY[name]), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'co3.engines' has no attribute {name!r}")
+__getattr__ = lazy_getattr(__name__, _LAZY)

@@ -6,8 +6,9 @@ pathspec nor blake3 until they are needed.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from co3._lazy import lazy_getattr
 
 __all__ = ["WalkError", "hash_file", "hash_files", "iter_items", "stat_entry", "walk"]
 
@@ -25,10 +26,4 @@ if TYPE_CHECKING:
     from co3.fileindex.walk import WalkError, iter_items, stat_entry, walk
 
 
-def __getattr__(name: str) -> Any:
-    module = _NAMES.get(name)
-    if module is None:
-        raise AttributeError(f"module 'co3.fileindex' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_getattr(__name__, _NAMES)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from co3._lazy import lazy_getattr
 
 if TYPE_CHECKING:
     from co3.schemas.sql import RelationalSchema, SQLSchema
@@ -11,9 +12,4 @@ if TYPE_CHECKING:
 __all__ = ["RelationalSchema", "SQLSchema"]
 
 
-def __getattr__(name: str) -> Any:
-    if name in __all__:
-        value = getattr(importlib.import_module("co3.schemas.sql"), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'co3.schemas' has no attribute {name!r}")
+__getattr__ = lazy_getattr(__name__, dict.fromkeys(__all__, "co3.schemas.sql"))
