@@ -11,7 +11,7 @@ PYTEST := $(VENV)/bin/pytest
 # Folders ruff formats and lints; mypy's targets are set in pyproject.toml.
 PY_DIRS := co3 co3_tui tests benchmarks
 
-.PHONY: check format test bench
+.PHONY: check format test bench screenshots snapshots
 
 ## check: formatting, lint and types, without changing anything
 check:
@@ -35,3 +35,11 @@ bench:
 		echo "== $$script"; \
 		$(PYTHON) "$$script"; \
 	done
+
+## screenshots: write an SVG of every co3-tui screen to screenshots/ (the demo, 120x36)
+screenshots:
+	$(PYTHON) screenshots/generate.py
+
+## snapshots: rewrite the co3-tui snapshot SVGs (look at each before committing them)
+snapshots:
+	$(PYTEST) tests/co3_tui/test_snapshots.py --snapshot-update $(ARGS)

@@ -1,1 +1,3 @@
-"""co3-tui: the terminal app for co3 (arrives with its own issue)."""
+"""co3-tui: the terminal app for co3 (run ``co3-tui`` or ``python -m co3_tui``)."""
+
+__all__: list[str] = []

@@ -1,0 +1,7 @@
+"""Reusable widgets of co3-tui."""
+
+from co3_tui.widgets.filter_bar import FilterBar
+from co3_tui.widgets.rows_table import RowsTable
+from co3_tui.widgets.schema_tree import SchemaTree
+
+__all__ = ["FilterBar", "RowsTable", "SchemaTree"]
