@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 import sqlalchemy as sa
 from sqlalchemy import exc as sa_exc
 
+from co3._urls import display_url as hide_password
 from co3.exceptions import DatabaseError, ReadOnlyError, UnknownColumnError
 
 __all__ = [
@@ -139,16 +140,13 @@ def _rebuild(base: type[E], sa_cls: type[sa_exc.DBAPIError], args: tuple[Any, ..
     return _specialise(base, sa_cls)(*args)
 
 
-_PASSWORD = re.compile(r"(://[^:/@]*):[^@/]*@")
-
-
 def display_url(url: sa.URL | str | None) -> str:
     """``url`` as text with its password hidden."""
     if url is None:
         return "the database"
     if isinstance(url, sa.URL):
         return url.render_as_string(hide_password=True)
-    return _PASSWORD.sub(r"\1:***@", url)
+    return hide_password(url)
 
 
 def _driver_message(orig: BaseException | None) -> str:

@@ -16,7 +16,7 @@ from typing import Any
 from co3.exceptions import Co3Error, ConfigError, UnknownComponentError
 from co3.project import Project
 
-__all__ = ["Browsable", "component_columns", "open_browsable"]
+__all__ = ["Browsable", "open_browsable"]
 
 
 @dataclass
@@ -160,8 +160,3 @@ def open_browsable(
         database.dispose()
         raise
     return found
-
-
-def component_columns(component: Any) -> list[Any]:
-    """The columns of a component, in order."""
-    return list(component.obj.columns)

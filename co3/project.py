@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
+from co3._urls import display_url
 from co3.exceptions import ConfigError
 
 __all__ = [
@@ -92,9 +93,6 @@ _SECTIONS: dict[str, tuple[str, ...]] = {
 }
 _ROOT_KEYS = ("path", "name")
 _URL = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]*)://(.*)", re.DOTALL)
-# :password@ after the user name, as SQLAlchemy's URL parser reads it (a password may
-# hold ':' and '/').
-_PASSWORD = re.compile(r"(://[^:/]*):[^@]*@")
 _SHARE = re.compile(r"(\d{1,3})(?:\.(\d{1,6}))?%")
 _T = TypeVar("_T")
 
@@ -185,7 +183,7 @@ class Project:
     @property
     def display_url(self) -> str:
         """:attr:`database_url` with any password replaced by ``***``, for messages."""
-        return _PASSWORD.sub(r"\1:***@", self.database_url, count=1)
+        return display_url(self.database_url)
 
     @property
     def identity(self) -> str:
@@ -200,7 +198,7 @@ class Project:
             {
                 "root": str(self.root),
                 "host": self.host,
-                "database": _PASSWORD.sub(r"\1@", self.database_url, count=1),
+                "database": display_url(self.database_url, mask=None),
                 "roots": [[root.name, str(root.path)] for root in self.roots],
             },
             ensure_ascii=True,
@@ -594,7 +592,7 @@ def _pyproject_table(path: Path) -> dict[str, Any] | None:
 
 def _database_url(url: str, base: Path, where: str) -> str:
     """``url`` checked, with a relative SQLite path made absolute from ``base``."""
-    shown = _show(_PASSWORD.sub(r"\1:***@", url, count=1))
+    shown = _show(display_url(url))
     match = _URL.fullmatch(url)
     if match is None or _has_control(url) or url != url.strip():
         raise ConfigError(

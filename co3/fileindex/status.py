@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -357,8 +357,3 @@ def lstat_entry(path: bytes, relpath: bytes) -> Entry | None:
     except FileNotFoundError:
         return None
     return (relpath, st.st_size, st.st_mtime_ns, st.st_ino, st.st_mode)
-
-
-def iter_changes(changes: Iterable[Change], kind: str) -> Iterator[Change]:
-    """The changes of one kind."""
-    return (c for c in changes if c.kind == kind)

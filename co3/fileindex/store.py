@@ -17,8 +17,9 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote
 
+from co3._urls import display_url
 from co3.exceptions import Co3Error, DatabaseError
 
 __all__ = [
@@ -38,15 +39,6 @@ _FETCH = 4096
 
 class SyncLockedError(Co3Error):
     """Another sync holds the writer lock of this index."""
-
-
-def display_url(url: str) -> str:
-    """``url`` with any password replaced by ``***``, for messages."""
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
-    return parts._replace(netloc=netloc).geturl()
 
 
 def _sqlite_path(url: str) -> str | None:
