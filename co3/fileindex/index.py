@@ -12,7 +12,7 @@ from typing import Any
 
 from co3.exceptions import RootError
 from co3.fileindex.plan import Plan, RootState, ScanError
-from co3.fileindex.status import classify, merge_root
+from co3.fileindex.status import classify, merge_root, rows_needing_hash
 from co3.fileindex.store import IndexStore
 from co3.fileindex.sync import SyncOutcome, apply_plan, check_guards
 from co3.project import Project
@@ -100,7 +100,9 @@ class FileIndex:
         for root in project.roots:
             state = RootState(root.name, str(root.path))
             plan.roots.append(state)
-            rows = self.store.iter_rows(project.host, root.name) if exists else iter(())
+            host, name = project.host, root.name
+            racy = self.store.racy_paths(host, name) if exists else set()
+            rows = self.store.iter_rows(host, name) if exists else iter(())
             try:
                 batches = self._walk(root.path)
             except RootError as exc:
@@ -113,6 +115,7 @@ class FileIndex:
             diff = merge_root(
                 batches,
                 rows,
+                racy_paths=racy,
                 is_error=_is_walk_error,
                 error_info=_walk_error_info,
                 keep_equal=project.hash_policy == "always",
@@ -123,6 +126,9 @@ class FileIndex:
                 diff,
                 policy=project.hash_policy,
                 hasher=functools.partial(_hash, root.path, follow=project.follow_symlinks),
+                stored=self.store.stored_hashes(host, name, rows_needing_hash(diff))
+                if exists
+                else {},
                 recorded_at_ns=plan.recorded_at_ns,
             )
             plan.changes.extend(changes)

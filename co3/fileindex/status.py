@@ -3,25 +3,27 @@
 Both sides arrive sorted by the byte-wise order of the relative path: the walk (a
 depth-first walk in that order, directory by directory) and the rows (``ORDER BY
 path``). Merging them needs neither side whole in memory; only the changes are kept.
-A directory batch whose entries equal the next rows exactly is settled in one list
-comparison, so an unchanged tree costs little more than the walk itself.
+Rows arrive in exactly the walk's entry shape, so a directory batch equal to the next
+rows is settled in one list comparison (in C), and an unchanged tree costs little more
+than the walk itself. The few rows that need more (their hash) are looked up after.
 """
 
 from __future__ import annotations
 
 import os
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from typing import Any
 
 from co3.fileindex.plan import Change, ScanError, Stat
 
-__all__ = ["RootDiff", "classify", "merge_root"]
+__all__ = ["RootDiff", "classify", "merge_root", "rows_needing_hash"]
 
-# A disk entry: (path, size, mtime_ns, inode, mode); a row adds hash and recorded_at_ns.
+# A disk entry and a row, alike: (path, size, mtime_ns, inode, mode).
 Entry = tuple[bytes, int, int, int, int]
-Row = tuple[bytes, int, int, int, int, bytes | None, int]
+Row = Entry
 
 _SIGN = 1 << 64
 
@@ -48,8 +50,8 @@ class RootDiff:
         new: disk entries with no row.
         gone: rows with no disk entry.
         changed: (entry, row) pairs whose stat differs.
-        racy: (entry, row) pairs whose stat is equal but whose mtime is not strictly
-            older than the row's recorded time (DESIGN.md section 4).
+        racy: (entry, row) pairs whose stat is equal but whose row's mtime is not
+            strictly older than its recorded time (DESIGN.md section 4).
         unchanged: entries equal to their row and older than its recorded time.
         equal: (entry, row) pairs otherwise unchanged, kept only when asked for (the
             ``always`` hash policy re-reads every file).
@@ -105,6 +107,7 @@ def merge_root(
     batches: Iterable[list[Any]],
     rows: Iterable[list[Row]],
     *,
+    racy_paths: AbstractSet[bytes] = frozenset(),
     is_error: Callable[[Any], bool],
     error_info: Callable[[Any], tuple[bytes, str, bool]],
     keep_equal: bool = False,
@@ -115,6 +118,8 @@ def merge_root(
         batches: the walk: lists of entries in byte-wise path order; an entry is an
             :data:`Entry` tuple or an error item.
         rows: the rows, in batches, ordered by path.
+        racy_paths: the paths of rows whose mtime is not strictly older than their
+            recorded time (from the database: usually none).
         is_error: tells an error item from an entry.
         error_info: (path, message, is_directory) of an error item; a directory's
             error sits where its contents would, and every row under it is unknown.
@@ -126,14 +131,18 @@ def merge_root(
     for batch in batches:
         n = len(batch)
         # Fast path: a whole directory equal to the next rows, none racy.
-        if n and not keep_equal and cur.ensure(n):
-            chunk = cur.buf[cur.i : cur.i + n]
-            if [r[:5] for r in chunk] == batch and all(r[2] < r[6] for r in chunk):
-                cur.i += n
-                diff.unchanged += n
-                diff.seen += n
-                diff.rows += n
-                continue
+        if (
+            n
+            and not keep_equal
+            and cur.ensure(n)
+            and cur.buf[cur.i : cur.i + n] == batch
+            and (not racy_paths or racy_paths.isdisjoint([e[0] for e in batch]))
+        ):
+            cur.i += n
+            diff.unchanged += n
+            diff.seen += n
+            diff.rows += n
+            continue
         for item in batch:
             if is_error(item):
                 path, message, is_dir = error_info(item)
@@ -171,7 +180,7 @@ def merge_root(
                 cur.i += 1
                 if not _same_stat(item, row):
                     changed.append((item, row))
-                elif item[2] >= row[6]:
+                elif path in racy_paths:
                     racy.append((item, row))
                 elif keep_equal:
                     diff.equal.append((item, row))
@@ -188,12 +197,23 @@ def merge_root(
     return diff
 
 
+def rows_needing_hash(diff: RootDiff) -> list[bytes]:
+    """The paths of the rows whose stored hash :func:`classify` compares with."""
+    return [
+        *(row[0] for _, row in diff.changed),
+        *(row[0] for _, row in diff.racy),
+        *(row[0] for _, row in diff.equal),
+        *(row[0] for row in diff.gone),
+    ]
+
+
 def classify(
     root: str,
     diff: RootDiff,
     *,
     policy: str,
     hasher: Callable[[list[bytes]], dict[bytes, bytes | str]],
+    stored: Mapping[bytes, bytes | None],
     recorded_at_ns: int | None = None,
 ) -> tuple[list[Change], list[ScanError], int]:
     """Settle a root's merge into changes, hashing where the policy asks.
@@ -210,6 +230,7 @@ def classify(
         policy: ``"never"``, ``"auto"`` or ``"always"``.
         hasher: hashes relative paths of the root; returns path -> digest, or
             path -> error message for files that could not be read.
+        stored: the hash stored in the index for the rows of :func:`rows_needing_hash`.
         recorded_at_ns: the time the rows will record; with ``auto``, a new file whose
             mtime is not older is hashed, so that its next, racy check has a hash to
             compare with instead of being reported modified.
@@ -234,7 +255,7 @@ def classify(
     elif policy == "auto":
         # New files are hashed only where that can reveal a move (a gone row of the
         # same size that has a hash) or where they will be racy when next checked.
-        hashed_sizes = {r[1] for r in diff.gone if r[5] is not None}
+        hashed_sizes = {r[1] for r in diff.gone if stored.get(r[0]) is not None}
         racy_from = recorded_at_ns if recorded_at_ns is not None else 1 << 63
         to_hash += [e[0] for e in diff.new if e[1] in hashed_sizes or e[2] >= racy_from]
     digests = hasher(to_hash) if to_hash else {}
@@ -248,27 +269,28 @@ def classify(
 
     for entry, row in diff.changed:
         d = digest(entry[0])
-        kind = "touched" if d is not None and d == row[5] else "modified"
+        kind = "touched" if d is not None and d == stored.get(row[0]) else "modified"
         changes.append(Change(kind, root, entry[0], _stat_of(entry), d))
     for entry, row in diff.racy:
         d = digest(entry[0]) if policy != "never" else None
-        if d is not None and d == row[5]:
+        if d is not None and d == stored.get(row[0]):
             changes.append(Change("refresh", root, entry[0], _stat_of(entry), d))
             unchanged += 1
         else:
             changes.append(Change("modified", root, entry[0], _stat_of(entry), d))
     for entry, row in diff.equal:
         d = digest(entry[0])
-        if d is not None and row[5] is not None and d != row[5]:
+        old = stored.get(row[0])
+        if d is not None and old is not None and d != old:
             changes.append(Change("modified", root, entry[0], _stat_of(entry), d))
-        elif d is not None and row[5] is None:
+        elif d is not None and old is None:
             changes.append(Change("refresh", root, entry[0], _stat_of(entry), d))
             unchanged += 1
         else:
             unchanged += 1
 
     new_digests = {e[0]: digests.get(e[0]) for e in diff.new} if digests and diff.new else {}
-    moved, new_left, gone_left = _match_moves(diff.new, diff.gone, new_digests)
+    moved, new_left, gone_left = _match_moves(diff.new, diff.gone, new_digests, stored)
     for entry, row in moved:
         found = new_digests.get(entry[0])
         changes.append(
@@ -277,7 +299,7 @@ def classify(
                 root,
                 entry[0],
                 _stat_of(entry),
-                found if isinstance(found, bytes) else row[5],
+                found if isinstance(found, bytes) else stored.get(row[0]),
                 old_path=row[0],
             )
         )
@@ -297,6 +319,7 @@ def _match_moves(
     new: list[Entry],
     gone: list[Row],
     digests: dict[bytes, bytes | str | None],
+    stored: Mapping[bytes, bytes | None],
 ) -> tuple[list[tuple[Entry, Row]], list[Entry], list[Row]]:
     """Pair gone rows with new entries: same (inode, size, mtime), else same hash.
 
@@ -335,7 +358,9 @@ def _match_moves(
         return d if isinstance(d, bytes) and entry[0] not in used_new else None
 
     by_hash = unique_index(new, hash_key)
-    rows_by_hash = unique_index((r for r in gone if r[0] not in used_rows), lambda r: r[5])
+    rows_by_hash = unique_index(
+        (r for r in gone if r[0] not in used_rows), lambda r: stored.get(r[0])
+    )
     for key, row in rows_by_hash.items():
         entry = by_hash.get(key)
         if entry is not None:

@@ -29,11 +29,8 @@ __all__ = [
     "display_url",
 ]
 
-# A row of ``files`` as read for comparing: path, size, mtime_ns, inode, mode, hash,
-# recorded_at_ns.
-DBRow = tuple[bytes, int, int, int, int, bytes | None, int]
-
-_FILE_COLUMNS = "path, size, mtime_ns, inode, mode, hash, recorded_at_ns"
+# A row of ``files`` as read for comparing: path, size, mtime_ns, inode, mode.
+DBRow = tuple[bytes, int, int, int, int]
 _FETCH = 4096
 
 
@@ -266,9 +263,14 @@ class IndexStore:
     # -- reading ----------------------------------------------------------------------
 
     def iter_rows(self, host: str, root: str) -> Iterator[list[DBRow]]:
-        """The rows of one root, ordered by path (byte-wise), in batches."""
+        """The rows of one root, ordered by path (byte-wise), in batches.
+
+        Rows have the walk's entry shape, ``(path, size, mtime_ns, inode, mode)``, so
+        an unchanged directory compares equal to its rows in one list comparison.
+        """
         sql = self._sql(
-            f"SELECT {_FILE_COLUMNS} FROM {{files}} WHERE host = ? AND root = ? ORDER BY path"
+            "SELECT path, size, mtime_ns, inode, mode FROM {files} "
+            "WHERE host = ? AND root = ? ORDER BY path"
         )
         if self.dialect.name == "sqlite":
             cursor = self.conn.execute(sql, (host, root))
@@ -278,10 +280,43 @@ class IndexStore:
         with self.conn.transaction(), self.conn.cursor(name="co3_rows") as cursor:
             cursor.execute(sql, (host, root))
             while batch := cursor.fetchmany(_FETCH):
-                yield [
-                    (bytes(r[0]), *r[1:5], bytes(r[5]) if r[5] is not None else None, r[6])
-                    for r in batch
-                ]
+                yield [(bytes(r[0]), *r[1:]) for r in batch]
+
+    def racy_paths(self, host: str, root: str) -> set[bytes]:
+        """Paths of the rows whose mtime is not strictly older than their recorded time."""
+        rows = self.execute(
+            "SELECT path FROM {files} WHERE host = ? AND root = ? AND mtime_ns >= recorded_at_ns",
+            (host, root),
+        ).fetchall()
+        return {bytes(r[0]) for r in rows}
+
+    def stored_hashes(
+        self, host: str, root: str, paths: Sequence[bytes]
+    ) -> dict[bytes, bytes | None]:
+        """The stored hash of each of ``paths`` that has a row (None: never hashed)."""
+        if not paths:
+            return {}
+        out: dict[bytes, bytes | None] = {}
+        if len(paths) > _FETCH:  # many: one pass over the root beats many lookups
+            wanted = set(paths)
+            cursor = self.execute(
+                "SELECT path, hash FROM {files} WHERE host = ? AND root = ?", (host, root)
+            )
+            for path, digest in cursor:
+                if bytes(path) in wanted:
+                    out[bytes(path)] = bytes(digest) if digest is not None else None
+            return out
+        for start in range(0, len(paths), 500):
+            part = list(paths[start : start + 500])
+            marks = ", ".join("?" * len(part))
+            cursor = self.execute(
+                f"SELECT path, hash FROM {{files}} WHERE host = ? AND root = ? "
+                f"AND path IN ({marks})",
+                (host, root, *part),
+            )
+            for path, digest in cursor:
+                out[bytes(path)] = bytes(digest) if digest is not None else None
+        return out
 
     def count_rows(self, host: str, root: str) -> int:
         """How many rows one root has."""
