@@ -143,6 +143,11 @@ def merge_root(
             diff.seen += n
             diff.rows += n
             continue
+        if cur.peek() is None and not any(map(is_error, batch)):
+            # No rows left (a first sync, or past the last row): every entry is new.
+            new.extend(batch)
+            diff.seen += n
+            continue
         for item in batch:
             if is_error(item):
                 path, message, is_dir = error_info(item)
