@@ -505,12 +505,18 @@ def test_ctrl_c_while_a_chunk_waits_on_postgresql(pg_project: CliProject) -> Non
 def test_ctrl_c_before_writing_writes_nothing(sqlite_project: CliProject) -> None:
     project = sqlite_project
     write_tree(project.path, {"a": b"a"})
-    # Interrupted while it computes the plan (a shim holds it there).
+    # Interrupted while it computes the plan (a shim holds it there, once it says so:
+    # a fixed delay could send the signal before the command has even started).
     shim = (
-        "import co3.fileindex.index as i, time\ni.FileIndex.status = lambda *a, **k: time.sleep(60)"
+        "import co3.fileindex.index as i, time\n"
+        "def _planning(*args, **kwargs):\n"
+        "    print('planning', flush=True)\n"
+        "    time.sleep(60)\n"
+        "i.FileIndex.status = _planning"
     )
     with project.popen("sync", "--yes", shim=shim) as child:
-        time.sleep(1.0)
+        assert child.stdout is not None
+        assert child.stdout.readline() == "planning\n"
         child.send_signal(signal.SIGINT)
         _, err = child.communicate(timeout=30)
     assert child.returncode == 1
