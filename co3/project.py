@@ -2,9 +2,10 @@
 
 :func:`load_project` finds, reads and validates the configuration and returns a
 :class:`Project`; :func:`write_default_config` writes the commented defaults for
-``co3 init``. ``docs/config.md`` is the reference of every key. This module is on the
-path of ``co3 status``: it imports only light parts of the standard library, and
-``tomllib`` only when there is a file to read.
+``co3 init``; :mod:`co3._settings` reads and checks the files. ``docs/config.md`` is
+the reference of every key. This module is on the path of ``co3 status``: it imports
+only light parts of the standard library, and ``tomllib`` only when there is a file to
+read.
 """
 
 from __future__ import annotations
@@ -13,11 +14,32 @@ import json
 import math
 import os
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal
 
+from co3._settings import (
+    ENTRY_PROBLEM,
+    HASH_PROBLEM,
+    HOST_PROBLEM,
+    IDENTIFIER_PROBLEM,
+    MAX_DELETE_PROBLEM,
+    PATTERNS_PROBLEM,
+    Reader,
+    check_entry,
+    check_flag,
+    check_host,
+    check_identifier,
+    check_patterns,
+    check_text,
+    cwd,
+    default_host,
+    project_folder,
+    pyproject_table,
+    read_toml,
+    resolve_database_url,
+)
+from co3._settings import SECTIONS as _SECTIONS  # noqa: F401  (tests check docs/config.md)
 from co3._urls import display_url
 from co3.exceptions import ConfigError
 
@@ -84,17 +106,7 @@ max_delete = "50%"
 # entry = "mypkg.index:project"
 """
 
-_SECTIONS: dict[str, tuple[str, ...]] = {
-    "database": ("url", "schema"),
-    "disk": ("roots", "host", "ignore", "ignore_git", "follow_symlinks"),
-    "diff": ("hash",),
-    "sync": ("max_delete",),
-    "schema": ("entry",),
-}
-_ROOT_KEYS = ("path", "name")
-_URL = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]*)://(.*)", re.DOTALL)
 _SHARE = re.compile(r"(\d{1,3})(?:\.(\d{1,6}))?%")
-_T = TypeVar("_T")
 
 
 @dataclass(frozen=True)
@@ -222,12 +234,12 @@ def find_project_dir(start: str | os.PathLike[str] | None = None) -> Path:
         ConfigError: ``start`` is not an existing folder, or a ``pyproject.toml`` on the
             way mentions co3 but is not valid TOML.
     """
-    here = _project_folder(start)
+    here = project_folder(start)
     for folder in (here, *here.parents):
         if (
             (folder / CONFIG_FILE).exists()
             or (folder / INDEX_DIR).is_dir()
-            or _pyproject_table(folder / PYPROJECT_FILE) is not None
+            or pyproject_table(folder / PYPROJECT_FILE) is not None
         ):
             return folder
     return here
@@ -252,41 +264,42 @@ def load_project(
         ConfigError: The folder is missing or a file, a setting is wrong, or ``db_url``
             is not a database URL; the message names the file, the key and what to do.
     """
-    root = find_project_dir() if project_dir is None else _project_folder(project_dir)
+    root = find_project_dir() if project_dir is None else project_folder(project_dir)
     config_path: Path | None = root / CONFIG_FILE
     shadowed = None
     if config_path is not None and config_path.exists():
-        settings, prefix = _read_toml(config_path), ""
+        settings, prefix = read_toml(config_path), ""
         try:
-            if _pyproject_table(root / PYPROJECT_FILE) is not None:
+            if pyproject_table(root / PYPROJECT_FILE) is not None:
                 shadowed = root / PYPROJECT_FILE
         except ConfigError:
             pass  # co3.toml wins: a broken pyproject.toml is not co3's business
-    elif (table := _pyproject_table(root / PYPROJECT_FILE)) is not None:
+    elif (table := pyproject_table(root / PYPROJECT_FILE)) is not None:
         settings, prefix, config_path = table, "tool.co3.", root / PYPROJECT_FILE
     else:
         settings, prefix, config_path = {}, "", None
-    read = _Reader(config_path, prefix, settings)
+    read = Reader(config_path, prefix, settings)
     if db_url is not None:
-        database_url = _database_url(db_url, _cwd(), "--db")
+        database_url = resolve_database_url(db_url, cwd(), "--db")
     else:
-        url = read("database", "url", DEFAULT_DATABASE_URL, _text, "must be a string")
-        database_url = _database_url(url, root, f"{config_path}: {read.key('database', 'url')} =")
+        url = read("database", "url", DEFAULT_DATABASE_URL, check_text, "must be a string")
+        where = f"{config_path}: {read.key('database', 'url')} ="
+        database_url = resolve_database_url(url, root, where)
     patterns: tuple[str, ...] = ()
-    patterns = read("disk", "ignore", patterns, _patterns, _PATTERNS)
+    patterns = read("disk", "ignore", patterns, check_patterns, PATTERNS_PROBLEM)
     return Project(
         root=root,
         config_path=config_path,
         database_url=database_url,
-        pg_schema=read("database", "schema", "co3", _identifier, _IDENTIFIER),
-        roots=read.roots(root),
-        host=read("disk", "host", "", _host, _HOST) or _default_host(),
+        pg_schema=read("database", "schema", "co3", check_identifier, IDENTIFIER_PROBLEM),
+        roots=tuple(Root(name, path) for name, path in read.roots(root)),
+        host=read("disk", "host", "", check_host, HOST_PROBLEM) or default_host(),
         ignore=patterns,
-        ignore_git=read("disk", "ignore_git", True, _flag, "must be true or false"),
-        follow_symlinks=read("disk", "follow_symlinks", False, _flag, "must be true or false"),
-        hash_policy=read("diff", "hash", "auto", _hash_policy, _HASH),
-        max_delete=read("sync", "max_delete", DeleteLimit(), _delete_limit, _MAX_DELETE),
-        schema_entry=read("schema", "entry", None, _entry, _ENTRY),
+        ignore_git=read("disk", "ignore_git", True, check_flag, "must be true or false"),
+        follow_symlinks=read("disk", "follow_symlinks", False, check_flag, "must be true or false"),
+        hash_policy=read("diff", "hash", "auto", _hash_policy, HASH_PROBLEM),
+        max_delete=read("sync", "max_delete", DeleteLimit(), _delete_limit, MAX_DELETE_PROBLEM),
+        schema_entry=read("schema", "entry", None, check_entry, ENTRY_PROBLEM),
         shadowed_config=shadowed,
     )
 
@@ -307,9 +320,9 @@ def write_default_config(
         ConfigError: The folder does not exist, or already has a ``co3.toml`` or a
             ``pyproject.toml`` with ``[tool.co3]`` (nothing is overwritten).
     """
-    folder = _project_folder(project_dir)
+    folder = project_folder(project_dir)
     path = folder / CONFIG_FILE
-    if _pyproject_table(folder / PYPROJECT_FILE) is not None:
+    if pyproject_table(folder / PYPROJECT_FILE) is not None:
         raise ConfigError(
             f"{folder / PYPROJECT_FILE} already configures co3 in [tool.co3]; "
             f"edit it there instead of creating {CONFIG_FILE}."
@@ -328,33 +341,7 @@ def write_default_config(
     return path
 
 
-# Checks of single values: each returns the value to use, or None when it is not allowed.
-def _text(value: Any) -> str | None:
-    return value if isinstance(value, str) else None
-
-
-def _flag(value: Any) -> bool | None:
-    return value if isinstance(value, bool) else None
-
-
-def _identifier(value: Any) -> str | None:
-    if isinstance(value, str) and re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]{0,62}", value):
-        return value
-    return None
-
-
-def _host(value: Any) -> str | None:
-    return value if isinstance(value, str) and value.strip() and not _has_control(value) else None
-
-
-def _patterns(value: Any) -> tuple[str, ...] | None:
-    if isinstance(value, list) and all(
-        isinstance(item, str) and not any(char in item for char in "\n\r\0") for item in value
-    ):
-        return tuple(value)
-    return None
-
-
+# Checks of values that become this module's types; the others live in co3._settings.
 def _hash_policy(value: Any) -> HashPolicy | None:
     return next((policy for policy in HASH_POLICIES if value == policy), None)
 
@@ -371,249 +358,3 @@ def _delete_limit(value: Any) -> DeleteLimit | None:
         return None
     common = math.gcd(numerator, denominator)
     return DeleteLimit(numerator=numerator // common, denominator=denominator // common)
-
-
-def _entry(value: Any) -> str | None:
-    if not isinstance(value, str) or value.count(":") != 1:
-        return None
-    module, attribute = value.split(":")
-    parts = (*module.split("."), *attribute.split("."))
-    return value if all(part.isidentifier() for part in parts) else None
-
-
-_PATTERNS = 'must be a list of one-line gitignore-style patterns, such as ["*.tmp", "build/"]'
-_HOST = "must be a name without control characters (leave it out to use this machine's name)"
-_HASH = 'is not allowed; use "never", "auto" or "always"'
-_MAX_DELETE = 'is not allowed; use a share from "0%" to "100%" or a number of rows, such as 1000'
-_ENTRY = 'must be "module:attribute", such as "mypkg.index:project"'
-_IDENTIFIER = 'must be a plain SQL name (letters, digits and "_"), such as "co3"'
-
-
-class _Reader:
-    """Reads and checks the settings of one file, naming that file in every error."""
-
-    def __init__(self, path: Path | None, prefix: str, settings: dict[str, Any]) -> None:
-        self.path = path
-        self.prefix = prefix
-        self.sections: dict[str, dict[str, Any]] = {}
-        top = f"[{prefix[:-1]}] " if prefix else ""
-        for name, value in settings.items():
-            home = next((s for s, keys in _SECTIONS.items() if name in keys), None)
-            if name in _SECTIONS and not isinstance(value, dict):
-                raise self.error(f"{top}{name}", value, f"must be the table [{prefix}{name}]")
-            if name in _SECTIONS:
-                self.sections[name] = value
-                for key, item in value.items():
-                    if key not in _SECTIONS[name]:
-                        raise self.unknown(self.key(name, key), item, key, _SECTIONS[name])
-            elif home is not None:
-                raise self.error(f"{top}{name}", value, f"belongs under [{prefix}{home}]")
-            elif isinstance(value, dict):
-                sections = [f"[{prefix}{section}]" for section in _SECTIONS]
-                raise self.unknown(f"[{prefix}{name}]", None, f"[{prefix}{name}]", sections)
-            else:
-                raise self.unknown(f"{top}{name}", value, name, ())
-
-    def __call__(
-        self, section: str, key: str, default: _T, check: Callable[[Any], _T | None], problem: str
-    ) -> _T:
-        """The value of ``[section] key``, ``default`` when absent; raises ``problem``."""
-        value = self.sections.get(section, {}).get(key)
-        if value is None:
-            return default
-        checked = check(value)
-        if checked is None:
-            raise self.error(self.key(section, key), value, problem)
-        return checked
-
-    def key(self, section: str, key: str) -> str:
-        return f"[{self.prefix}{section}] {key}"
-
-    def error(self, key: str, value: Any, problem: str) -> ConfigError:
-        return ConfigError(f"{self.path}: {key} = {_show(value)} {problem}.")
-
-    def unknown(self, key: str, value: Any, name: str, allowed: Any) -> ConfigError:
-        import difflib
-
-        shown = key if value is None else f"{key} = {_show(value)}"
-        close = difflib.get_close_matches(name, list(allowed), n=1)
-        if close:
-            hint = f"did you mean {close[0]}?"
-        elif allowed:
-            hint = f"use one of {', '.join(allowed)}."
-        else:
-            hint = "settings go under " + ", ".join(f"[{self.prefix}{s}]" for s in _SECTIONS) + "."
-        return ConfigError(f"{self.path}: {shown} is not a known co3 setting; {hint}")
-
-    def roots(self, project: Path) -> tuple[Root, ...]:
-        key = self.key("disk", "roots")
-        entries = self.sections.get("disk", {}).get("roots", ["."])
-        if not isinstance(entries, list):
-            raise self.error(key, entries, 'must be a list of folders, such as ["."]')
-        if not entries:
-            raise self.error(key, entries, 'lists no folder; list at least one, such as ["."]')
-        roots = [
-            self.root(f"{key} entry {n}", entry, project) for n, entry in enumerate(entries, 1)
-        ]
-        for i, first in enumerate(roots, 1):
-            for j, second in enumerate(roots[i:], i + 1):
-                where = f"{self.path}: {key} entries {i} and {j}"
-                paths = f"({first.path} and {second.path})"
-                if first.name == second.name:
-                    raise ConfigError(
-                        f"{where} are both named {_show(first.name)} {paths}; give one "
-                        'another name, as in {path = "...", name = "..."}.'
-                    )
-                if first.path in (second.path, *second.path.parents) or second.path in (
-                    first.path.parents
-                ):
-                    raise ConfigError(
-                        f"{where} overlap {paths}, so files would be indexed twice; keep the "
-                        "outer folder only, and leave parts of it out with [disk] ignore."
-                    )
-        return tuple(roots)
-
-    def root(self, key: str, entry: Any, project: Path) -> Root:
-        fields = entry if isinstance(entry, dict) else {"path": entry}
-        for item in fields:
-            if item not in _ROOT_KEYS:
-                raise self.unknown(f"{key} {item}", fields[item], item, _ROOT_KEYS)
-        path, name = fields.get("path"), fields.get("name")
-        if not isinstance(path, str) or not path or "\0" in path:
-            raise self.error(key, entry, 'must be a folder path or {path = "...", name = "..."}')
-        resolved = Path(os.path.realpath(project / os.path.expanduser(path)))
-        if os.path.isfile(resolved):
-            raise self.error(key, entry, f"is a file ({resolved}), not a folder; list folders")
-        if name is None and not _valid_name(resolved.name):
-            raise self.error(
-                key,
-                entry,
-                f'has no usable folder name; name it, as in {{path = "{path}", name = "x"}}',
-            )
-        if name is not None and not _valid_name(name):
-            raise self.error(
-                f"{key} name", name, 'must be a name without "/" or control characters, not ".."'
-            )
-        return Root(resolved.name if name is None else name, resolved)
-
-
-def _default_host() -> str:
-    if hasattr(os, "uname"):  # what socket.gethostname() returns, without importing socket
-        return os.uname().nodename
-    import socket
-
-    return socket.gethostname()
-
-
-def _has_control(text: str) -> bool:
-    return any(ord(char) < 32 or ord(char) == 127 for char in text)
-
-
-def _valid_name(name: Any) -> bool:
-    """Whether ``name`` can name a root: printed as ``name/path``, stored as UTF-8 text."""
-    if not isinstance(name, str) or name in ("", "..") or "/" in name or _has_control(name):
-        return False
-    try:
-        name.encode("utf-8")
-    except UnicodeEncodeError:  # a folder name that is not UTF-8
-        return False
-    return True
-
-
-def _show(value: Any, limit: int = 70) -> str:
-    """``value`` as TOML writes it, shortened, for an error message."""
-    import json
-
-    if isinstance(value, bool):
-        text = "true" if value else "false"
-    elif isinstance(value, str):
-        text = json.dumps(value, ensure_ascii=False)
-    elif isinstance(value, list):
-        text = "[" + ", ".join(_show(item, limit) for item in value) + "]"
-    elif isinstance(value, dict):
-        text = "{" + ", ".join(f"{k} = {_show(v, limit)}" for k, v in value.items()) + "}"
-    else:
-        text = str(value)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _cwd() -> Path:
-    try:
-        return Path(os.getcwd())
-    except FileNotFoundError:
-        raise ConfigError("The current folder no longer exists; change to one that does.") from None
-
-
-def _project_folder(folder: str | os.PathLike[str] | None) -> Path:
-    path = _cwd() if folder is None else Path(os.path.expanduser(folder))
-    if not path.is_dir():
-        problem = "is a file, not a folder" if path.exists() else "does not exist"
-        raise ConfigError(f"The project folder {path} {problem}; pass an existing folder.")
-    return Path(os.path.realpath(path))
-
-
-def _read_toml(path: Path) -> dict[str, Any]:
-    import tomllib
-
-    try:
-        with path.open("rb") as file:
-            return tomllib.load(file)
-    except tomllib.TOMLDecodeError as exc:
-        found = re.fullmatch(r"(.*) \(at (line \d+, column \d+|end of document)\)", str(exc))
-        problem, place = found.groups() if found else (str(exc), "some point")
-        place = place.replace("end of document", "the end of the file")
-        raise ConfigError(
-            f"{path}: invalid TOML at {place} ({problem[:1].lower()}{problem[1:]}); fix it there."
-        ) from None
-    except UnicodeDecodeError as exc:
-        raise ConfigError(f"{path}: byte {exc.start} is not UTF-8; save it as UTF-8.") from None
-    except OSError as exc:
-        raise ConfigError(f"{path} cannot be read ({exc.strerror}); make it readable.") from None
-
-
-def _pyproject_table(path: Path) -> dict[str, Any] | None:
-    """The ``[tool.co3]`` table of a ``pyproject.toml``, or None when it has none."""
-    try:
-        with path.open("rb") as file:
-            if b"co3" not in file.read():  # most pyproject files: no need to parse them
-                return None
-    except OSError:
-        return None
-    tool = _read_toml(path).get("tool")
-    if not isinstance(tool, dict) or "co3" not in tool:
-        return None
-    if not isinstance(tool["co3"], dict):
-        raise ConfigError(
-            f"{path}: [tool] co3 = {_show(tool['co3'])} must be a table; "
-            "write the settings under [tool.co3.disk] and the like."
-        )
-    return tool["co3"]
-
-
-def _database_url(url: str, base: Path, where: str) -> str:
-    """``url`` checked, with a relative SQLite path made absolute from ``base``."""
-    shown = _show(display_url(url))
-    match = _URL.fullmatch(url)
-    if match is None or _has_control(url) or url != url.strip():
-        raise ConfigError(
-            f'{where} {shown} is not a database URL; use one such as "sqlite:///.co3/index.db" '
-            'or "postgresql+psycopg://user@host/db".'
-        )
-    scheme, rest = match.groups()
-    if scheme.partition("+")[0].lower() != "sqlite" or rest == "":
-        return url
-    if not rest.startswith("/"):
-        raise ConfigError(
-            f"{where} {shown} names a host, which SQLite has not; put the file path after "
-            'three slashes, as in "sqlite:///.co3/index.db".'
-        )
-    path, sep, query = rest[1:].partition("?")
-    prefix = ""
-    if path.startswith("file:") and "uri=true" in query.lower():
-        prefix, path = "file:", path[5:]
-    if path in ("", ":memory:") or path.startswith("/"):
-        return url
-    path = os.path.expanduser(path)
-    if not os.path.isabs(path):
-        path = os.path.normpath(base / path)
-    return f"{scheme}:///{prefix}{path}{sep}{query}"
