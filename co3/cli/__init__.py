@@ -204,10 +204,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("co3: interrupted; nothing more was written.", file=sys.stderr)
         return 1
     except BrokenPipeError:
-        # The reader (e.g. `head`) went away: not an error of ours.
+        # The reader (e.g. `head`) went away: not an error of ours. `status` only
+        # prints when there are changes, so a closed pipe there means exit 1.
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
-        return 0
+        return 1 if args.command == "status" else 0
     except OSError as exc:
         where = f" ({os.fsdecode(exc.filename)})" if exc.filename else ""
         _fail(f"{exc.strerror or exc}{where}; check the path and its permissions.")

@@ -631,3 +631,20 @@ def test_a_project_folder_that_is_not_utf8_prints_as_its_bytes(tmp_path: Path) -
         b"[disk] roots, or pass --force to sync the other roots without it.",
         b"co3: nothing was written.",
     ]
+
+
+def test_status_into_a_closed_pipe_exits_1_without_a_traceback(
+    sqlite_project: CliProject,
+) -> None:
+    project = sqlite_project
+    # More output than a pipe holds, so `co3 status` meets the closed pipe mid-way.
+    write_tree(project.path, {f"{'x' * 60}-{i:05d}".encode(): b"" for i in range(3000)})
+    with project.popen("status") as child:
+        assert child.stdout is not None
+        first = child.stdout.readline()
+        child.stdout.close()
+        child.wait(timeout=60)
+        err = child.stderr.read() if child.stderr else ""
+    assert first.startswith("+ ")
+    assert child.returncode == 1
+    assert "Traceback" not in err and "Broken pipe" not in err
