@@ -266,13 +266,13 @@ def settled(app: Any) -> bool:
     screen = _browse(app)
     if screen is None or any(w.is_running for w in app.workers):
         return False
-    window, total = screen.window, screen.total
+    window, total, ends = screen.window, screen.rows.total, screen.rows.ends
     return (
         screen.pending is None
         and total is not None
         and not total.estimate
-        and (window.at_last or "last" in screen.ends)
-        and (window.at_first or "first" in screen.ends)
+        and (window.at_last or "last" in ends)
+        and (window.at_first or "first" in ends)
     )
 
 

@@ -10,11 +10,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from rich.text import Text
+
 from co3.exceptions import Co3Error
 from co3_tui.options import Options
 from co3_tui.values import ColumnFormat, formats_for
 
-__all__ = ["Opened", "describe_database", "open_database", "short_path"]
+__all__ = ["Opened", "describe_database", "open_database", "short_path", "where_line"]
 
 
 @dataclass
@@ -38,6 +40,18 @@ class Opened:
     def close(self) -> None:
         """Release the database's connections."""
         self.browsable.close()
+
+    @property
+    def root(self) -> Path | None:
+        """The project's folder (None with ``--db`` alone)."""
+        root: Path | None = None if self.project is None else self.project.root
+        return root
+
+    def key_order(self, component: str) -> str:
+        """The columns ``component``'s rows come in unsorted: its key, else the row id."""
+        keys = self.browsable.component(component).obj.primary_key
+        dialect = self.browsable.database.engine.engine.dialect.name
+        return ", ".join(c.name for c in keys) or ("ctid" if dialect == "postgresql" else "rowid")
 
 
 def short_path(path: str | os.PathLike[str]) -> str:
@@ -65,6 +79,21 @@ def describe_database(url: str, project_root: Path | None) -> str:
             path = short_path(path)
         return f"sqlite {path}"
     return f"{backend} {rest}"
+
+
+def where_line(options: Options, opened: Opened | None) -> Text:
+    """``co3 · folder · database``: what the app looks at, for the top line."""
+    parts = [("co3", "bold")]
+    folder = options.folder
+    if folder is not None:
+        parts.append((f" · {short_path(folder)}", ""))
+    url = options.db_url
+    if opened is not None and opened.project is not None:
+        url = opened.project.database_url
+    if url is not None:
+        root = opened.project.root if opened is not None and opened.project else None
+        parts.append((f" · {describe_database(url, root)}", "dim"))
+    return Text.assemble(*parts)
 
 
 def _sqlite_file(url: str) -> Path | None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import contextlib
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from co3_tui.values import ColumnFormat
@@ -23,6 +23,7 @@ __all__ = [
     "WINDOW_ROWS",
     "Count",
     "Interrupter",
+    "Interrupters",
     "Loaded",
     "Query",
     "RowWindow",
@@ -55,6 +56,15 @@ class Query:
     descending: bool = False
     filter_text: str = ""
     where: Any = field(default=None, compare=False, repr=False)
+
+    def sorted_by(self, column: str) -> Query:
+        """This query sorted by ``column``; by its sort column again: reversed."""
+        descending = self.order_by == column and not self.descending
+        return replace(self, order_by=column, descending=descending)
+
+    def filtered(self, filter_text: str, where: Any) -> Query:
+        """This query with another filter (``where``: ``filter_text`` compiled)."""
+        return replace(self, filter_text=filter_text, where=where)
 
 
 @dataclass
@@ -114,6 +124,30 @@ class Interrupter:
             if self._stop is not None:
                 with contextlib.suppress(Exception):
                     self._stop()
+
+
+class Interrupters:
+    """The interrupter of each worker group's query (one worker runs per group)."""
+
+    def __init__(self) -> None:
+        self._by_group: dict[str, Interrupter] = {}
+
+    def interrupt(self, group: str) -> None:
+        """Stop the query the ``group`` worker runs (its answer is no longer wanted)."""
+        interrupter = self._by_group.pop(group, None)
+        if interrupter is not None:
+            interrupter()
+
+    def interrupt_all(self) -> None:
+        """Stop every query still running."""
+        for group in list(self._by_group):
+            self.interrupt(group)
+
+    def fresh(self, group: str) -> Interrupter:
+        """A fresh interrupter for a new ``group`` worker, stopping the one it replaces."""
+        self.interrupt(group)
+        interrupter = self._by_group[group] = Interrupter()
+        return interrupter
 
 
 def fetch(

@@ -11,9 +11,21 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Static
 
-__all__ = ["ErrorScreen"]
+from co3.exceptions import Co3Error
+
+__all__ = ["ErrorScreen", "what_to_do"]
 
 Choice = Literal["retry", "close"]
+
+
+def what_to_do(error: BaseException | None) -> str:
+    """The message for ``error``: a co3 error's own, else one asking to retry and report."""
+    if isinstance(error, Co3Error):
+        return str(error)
+    return (
+        f"unexpected {type(error).__name__}: {error}; "
+        "press r to try again, and please report it if it persists."
+    )
 
 
 class ErrorScreen(ModalScreen[Choice]):
